@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+# build/socktrace: bpf/*.bpf.c -> build/*.bpf.o -> build/*.skel.h -> binary.
+
+VERSION := 0.1.0
+OUT := build
+ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= cc
+
+WARN := -Wall -Wextra -Werror
+CFLAGS ?= -g -O2
+ALL_CFLAGS := $(CFLAGS) $(WARN) -D_GNU_SOURCE -DSOCKTRACE_VERSION='"$(VERSION)"' \
+	-Iinclude -Isrc -I$(OUT)
+LIBS := -lbpf -lelf -lz
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+# libbpf's probe macros leave ctx unused.
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter -Iinclude -Ivmlinux/$(ARCH)
+
+# The front end's pure logic, shared by the binary and the unit tests.
+LOGIC := buf escape hmap socktab format output opts
+APP := $(LOGIC) tracer main
+UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
+
+# Packages of a fresh Debian 12 machine: to build, and to run the tests.
+BUILD_DEPS := make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
+TEST_DEPS := jq util-linux qemu-system-x86 busybox-static cpio gzip
+
+.DELETE_ON_ERROR:
+.SECONDARY:
+.PHONY: all asan static unit test test-host test-vm run install clean deps-build deps-test
+
+all: $(OUT)/socktrace
+
+$(OUT)/%.bpf.o: bpf/%.bpf.c include/socktrace.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUT)/%.skel.h: $(OUT)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+# Objects: normal (shared by the dynamic and the static binary) and sanitized.
+$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h $(OUT)/socktrace.skel.h | $(OUT)/obj
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(OUT)/asan/obj/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h $(OUT)/socktrace.skel.h | $(OUT)/asan/obj
+	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
+
+$(OUT)/socktrace: $(APP:%=$(OUT)/obj/%.o)
+	$(CC) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+
+# Sanitized build: the test suite runs against it too.
+asan: $(OUT)/asan/socktrace $(UNIT:%=$(OUT)/asan/%)
+$(OUT)/asan/socktrace: $(APP:%=$(OUT)/asan/obj/%.o)
+	$(CC) $(ALL_CFLAGS) $(SAN) $^ $(LIBS) -o $@
+
+# Static binaries for the kprobe guest, which has no libraries.
+static: $(OUT)/static/socktrace $(OUT)/static/sockdrive
+$(OUT)/static/socktrace: $(APP:%=$(OUT)/obj/%.o) | $(OUT)/static
+	$(CC) $(ALL_CFLAGS) -static $^ $(LIBS) -o $@
+$(OUT)/static/sockdrive: tests/sockdrive.c | $(OUT)/static
+	$(CC) $(ALL_CFLAGS) -static -pthread $< -o $@
+
+$(OUT)/sockdrive: tests/sockdrive.c | $(OUT)
+	$(CC) $(ALL_CFLAGS) -pthread $< -o $@
+
+# Unit tests of the pure logic, plain and sanitized.
+unit: $(UNIT:%=$(OUT)/unit/%)
+$(OUT)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/obj/%.o) | $(OUT)/unit
+	$(CC) $(ALL_CFLAGS) $< $(LOGIC:%=$(OUT)/obj/%.o) -o $@
+$(OUT)/asan/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/asan/obj/%.o) | $(OUT)/asan
+	$(CC) $(ALL_CFLAGS) $(SAN) $< $(LOGIC:%=$(OUT)/asan/obj/%.o) -o $@
+
+$(OUT) $(OUT)/obj $(OUT)/asan $(OUT)/asan/obj $(OUT)/static $(OUT)/unit:
+	mkdir -p $@
+
+# Installs whatever of a package list is missing (needs root, as apt does).
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing:" $$missing; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+endef
+
+deps-build:
+	$(call install_missing,$(BUILD_DEPS))
+
+deps-test: deps-build
+	$(call install_missing,$(TEST_DEPS))
+
+# The README's two commands: set up, build and trace; set up and test.
+run: deps-build
+	$(MAKE) all
+	./$(OUT)/socktrace $(ARGS)
+
+test: deps-test
+	$(MAKE) all asan static unit $(OUT)/sockdrive
+	tests/run.sh
+
+test-host: all asan unit $(OUT)/sockdrive
+	tests/run.sh --host
+
+test-vm: static
+	tests/vm/run.sh
+
+install: $(OUT)/socktrace
+	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/socktrace
+
+clean:
+	rm -rf $(OUT)

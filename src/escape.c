@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <string.h>
+#include "escape.h"
+
+size_t utf8_len(const unsigned char *s, size_t n)
+{
+	unsigned int c = s[0], min, cp;
+	size_t len, i;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		len = 2, min = 0x80, cp = c & 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		len = 3, min = 0x800, cp = c & 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		len = 4, min = 0x10000, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and code points past U+10FFFF
+	 * are not UTF-8. */
+	if (cp < min || (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static size_t bounded_len(const char *s, size_t n)
+{
+	const char *end = memchr(s, '\0', n);
+
+	return end ? (size_t)(end - s) : n;
+}
+
+void json_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	n = bounded_len(s, n);
+	buf_char(b, '"');
+	while (i < n) {
+		unsigned char c = u[i];
+
+		switch (c) {
+		case '"': buf_str(b, "\\\""); break;
+		case '\\': buf_str(b, "\\\\"); break;
+		case '\b': buf_str(b, "\\b"); break;
+		case '\f': buf_str(b, "\\f"); break;
+		case '\n': buf_str(b, "\\n"); break;
+		case '\r': buf_str(b, "\\r"); break;
+		case '\t': buf_str(b, "\\t"); break;
+		default:
+			if (c < 0x20 || c == 0x7f) {
+				char esc[] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+				buf_add(b, esc, sizeof(esc));
+			} else if (c < 0x80) {
+				buf_char(b, c);
+			} else if ((k = utf8_len(u + i, n - i))) {
+				buf_add(b, u + i, k);
+				i += k;
+				continue;
+			} else {
+				buf_str(b, "\\ufffd");
+			}
+		}
+		i++;
+	}
+	buf_char(b, '"');
+}
+
+void text_string(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	n = bounded_len(s, n);
+	while (i < n) {
+		unsigned char c = u[i];
+
+		if (c == '\\') {
+			buf_str(b, "\\\\");
+		} else if (c >= 0x20 && c < 0x7f) {
+			buf_char(b, c);
+		} else if (c >= 0x80 && (k = utf8_len(u + i, n - i)) > 1 &&
+			   !(k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
+			/* Valid UTF-8, but not the C1 controls U+0080..U+009F,
+			 * which terminals obey. */
+			buf_add(b, u + i, k);
+			i += k;
+			continue;
+		} else {
+			char esc[] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
+
+			buf_add(b, esc, sizeof(esc));
+		}
+		i++;
+	}
+}

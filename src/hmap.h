@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/* An intrusive hash map keyed by uint64_t; it grows as entries are added. */
+#ifndef HMAP_H
+#define HMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct hnode {
+	uint64_t key;
+	struct hnode *next;
+};
+
+struct hmap {
+	struct hnode **slots;
+	size_t nslots;	/* a power of two */
+	size_t count;
+};
+
+struct hnode *hmap_find(const struct hmap *m, uint64_t key);
+/* Adds n (whose key is set and not yet present); -1 if memory ran out. */
+int hmap_add(struct hmap *m, struct hnode *n);
+/* Unlinks and returns the node with key, or NULL. */
+struct hnode *hmap_del(struct hmap *m, uint64_t key);
+/* Calls fn on every node; fn may free the node. */
+void hmap_each(const struct hmap *m, void (*fn)(struct hnode *n, void *arg), void *arg);
+void hmap_free(struct hmap *m);
+
+#endif

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "opts.h"
+
+#define PID_MAX_LIMIT 4194304	/* the kernel's ceiling for pid_max */
+#define DURATION_MAX (366 * 24 * 3600)
+
+const char *argp_program_version = "socktrace " SOCKTRACE_VERSION;
+
+static const char doc[] =
+"Trace connect, sendto and close of IPv4 sockets, live.\n"
+"\n"
+"Shows which process connects where, how much it sends over each socket, and\n"
+"when the socket is closed. Text on a terminal, JSON lines otherwise.\n"
+"\n"
+"EXAMPLES:\n"
+"  socktrace                      # every process, until Ctrl-C\n"
+"  socktrace --pid 1234           # one process (thread group id)\n"
+"  socktrace --comm curl          # processes whose command name is curl\n"
+"  socktrace -o json | jq .       # JSON lines, live\n"
+"  socktrace --duration 10        # stop after 10 seconds\n"
+"  socktrace --attach tracepoint  # syscall tracepoints instead of kprobes"
+"\v"
+"Exit status: 0 when stopped by Ctrl-C, SIGTERM, --duration or a closed\n"
+"output; 1 when tracing could not start; 2 on bad options.";
+
+static const struct argp_option options[] = {
+	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id)", 0 },
+	{ "comm", 'c', "NAME", 0, "Trace only processes with this command name (exact, at most 15 bytes)", 0 },
+	{ "output", 'o', "FORMAT", 0, "text or json (default: text on a terminal, json otherwise)", 0 },
+	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
+	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
+	{},
+};
+
+struct parse_state {
+	struct opts *o;
+	char *err;
+	size_t errlen;
+};
+
+int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > PID_MAX_LIMIT) {
+		snprintf(err, errlen, "--pid: '%s' is not a process id (1 to %d)", s, PID_MAX_LIMIT);
+		return 2;
+	}
+	*pid = v;
+	return 0;
+}
+
+int parse_comm(const char *s, char *comm, char *err, size_t errlen)
+{
+	size_t n = strlen(s);
+
+	if (n == 0) {
+		snprintf(err, errlen, "--comm: the name is empty");
+		return 2;
+	}
+	if (n > COMM_MAX) {
+		snprintf(err, errlen, "--comm: '%s' is %zu bytes; the kernel keeps at most %d of a command name",
+			 s, n, COMM_MAX);
+		return 2;
+	}
+	memcpy(comm, s, n + 1);
+	return 0;
+}
+
+int parse_duration(const char *s, unsigned int *secs, char *err, size_t errlen)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < 1 || v > DURATION_MAX) {
+		snprintf(err, errlen, "--duration: '%s' is not a number of seconds (1 to %d)", s, DURATION_MAX);
+		return 2;
+	}
+	*secs = v;
+	return 0;
+}
+
+static int parse_choice(const char *opt, const char *s, const char *const *names, int n,
+			int *out, char *err, size_t errlen)
+{
+	for (int i = 0; i < n; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	snprintf(err, errlen, "--%s: unknown value '%s'", opt, s);
+	return 2;
+}
+
+static const char *const output_names[] = { "auto", "text", "json" };
+static const char *const attach_names[] = { "auto", "kprobe", "tracepoint" };
+
+const char *attach_name(enum attach_mode m)
+{
+	return attach_names[m];
+}
+
+static error_t parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct parse_state *ps = state->input;
+	struct opts *o = ps->o;
+	int v = 0, rc;
+
+	switch (key) {
+	case 'p':
+		return parse_pid(arg, &o->pid, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'c':
+		return parse_comm(arg, o->comm, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'd':
+		return parse_duration(arg, &o->duration, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'o':
+		/* "auto" is the default, not a value to ask for. */
+		rc = parse_choice("output", arg, output_names + 1, 2, &v, ps->err, ps->errlen);
+		o->output = v + 1;
+		return rc ? EINVAL : 0;
+	case 'a':
+		rc = parse_choice("attach", arg, attach_names, 3, &v, ps->err, ps->errlen);
+		o->attach = v;
+		return rc ? EINVAL : 0;
+	case 'v':
+		o->verbose = true;
+		return 0;
+	case ARGP_KEY_ARG:
+		snprintf(ps->err, ps->errlen, "unexpected argument '%s'", arg);
+		return EINVAL;
+	case ARGP_KEY_INIT:
+		/* getopt itself says what is wrong with an option, in one
+		 * line; without an error stream argp adds no "Try --help"
+		 * line and leaves the exit to us. */
+		state->err_stream = NULL;
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
+
+int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
+{
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	struct parse_state ps = { o, err, errlen };
+	char *argv0 = argc > 0 ? argv[0] : NULL;
+	int rc;
+
+	memset(o, 0, sizeof(*o));
+	err[0] = '\0';
+	/* On an unknown option or a missing value getopt has printed the
+	 * reason already and err stays empty. */
+	/* getopt names argv[0] in its messages; say "socktrace:" like the
+	 * rest of them, whatever path started it. */
+	if (argc > 0)
+		argv[0] = "socktrace";
+	rc = argp_parse(&argp, argc, argv, 0, NULL, &ps) || err[0] ? 2 : 0;
+	if (argc > 0)
+		argv[0] = argv0;
+	return rc;
+}

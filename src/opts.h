@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/* Command-line options: parsed and validated before anything is loaded. */
+#ifndef OPTS_H
+#define OPTS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define COMM_MAX 15	/* the kernel keeps TASK_COMM_LEN - 1 bytes */
+
+enum output_mode { OUT_AUTO, OUT_TEXT, OUT_JSON };
+enum attach_mode { ATTACH_AUTO, ATTACH_KPROBE, ATTACH_TRACEPOINT };
+
+struct opts {
+	uint32_t pid;			/* 0: every process */
+	char comm[COMM_MAX + 1];	/* "": every command */
+	enum output_mode output;
+	enum attach_mode attach;
+	unsigned int duration;		/* seconds; 0: until stopped */
+	bool verbose;
+};
+
+/*
+ * Fills o from argv: 0, or 2 on bad input, with a one-line reason in err
+ * (empty when getopt has printed it). --help, --usage and --version print
+ * and exit 0 from inside argp.
+ */
+int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
+
+int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen);
+int parse_comm(const char *s, char *comm, char *err, size_t errlen);
+int parse_duration(const char *s, unsigned int *secs, char *err, size_t errlen);
+
+const char *attach_name(enum attach_mode m);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/* Events formatted into one buffer, written with one write() per batch. */
+#ifndef OUTPUT_H
+#define OUTPUT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "buf.h"
+#include "format.h"
+
+struct output {
+	int fd;
+	bool json;
+	bool broken;		/* the reader is gone (EPIPE) or writing failed */
+	int64_t realtime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct buf b;
+	char mem[64 * 1024];
+};
+
+void output_init(struct output *out, int fd, bool json);
+/* Re-reads the clocks so that stamps follow changes of the wall clock. */
+void output_sync_clock(struct output *out);
+void output_event(struct output *out, const struct event *e);
+void output_lost(struct output *out, uint64_t count);
+void output_header(struct output *out);
+/* Writes what is buffered; false once the output is broken. */
+bool output_flush(struct output *out);
+/* True when the reader has gone away, even with nothing to write. */
+bool output_hung_up(const struct output *out);
+
+#endif

@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <stdlib.h>
+#include <string.h>
+#include "escape.h"
+#include "hmap.h"
+#include "socktab.h"
+
+struct sock_node {
+	struct hnode node;	/* key: pid << 32 | fd */
+	struct sock s;
+};
+
+struct proc_node {
+	struct hnode node;	/* key: pid */
+	struct proc_stats st;
+};
+
+struct socktab {
+	struct hmap socks;
+	struct hmap procs;
+};
+
+static uint64_t sock_key(uint32_t pid, int fd)
+{
+	return (uint64_t)pid << 32 | (uint32_t)fd;
+}
+
+struct socktab *socktab_new(void)
+{
+	return calloc(1, sizeof(struct socktab));
+}
+
+static void free_node(struct hnode *n, void *arg)
+{
+	(void)arg;
+	free(n);	/* the hnode is the first member of both node kinds */
+}
+
+void socktab_free(struct socktab *t)
+{
+	if (!t)
+		return;
+	hmap_each(&t->socks, free_node, NULL);
+	hmap_each(&t->procs, free_node, NULL);
+	hmap_free(&t->socks);
+	hmap_free(&t->procs);
+	free(t);
+}
+
+static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *comm)
+{
+	struct hnode *h = hmap_find(&t->procs, pid);
+	struct proc_node *p;
+
+	if (h) {
+		p = (struct proc_node *)h;
+	} else {
+		p = calloc(1, sizeof(*p));
+		if (!p)
+			return NULL;
+		p->node.key = pid;
+		p->st.pid = pid;
+		if (hmap_add(&t->procs, &p->node)) {
+			free(p);
+			return NULL;
+		}
+	}
+	if (comm) {
+		/* The latest name wins: a process may rename itself. */
+		memcpy(p->st.comm, comm, sizeof(p->st.comm) - 1);
+		p->st.comm[sizeof(p->st.comm) - 1] = '\0';
+	}
+	return &p->st;
+}
+
+int socktab_connect(struct socktab *t, uint32_t pid, int fd, const char *comm,
+		    uint32_t daddr, uint16_t dport, uint64_t ts_ns, int ok)
+{
+	struct proc_stats *p = proc_get(t, pid, comm);
+	struct hnode *h;
+	struct sock_node *n;
+
+	if (!p)
+		return -1;
+	if (!ok) {
+		p->failed++;
+		return 0;
+	}
+	h = hmap_find(&t->socks, sock_key(pid, fd));
+	if (h) {
+		/* connect again on a connected socket (UDP may): same socket,
+		 * new destination, totals kept. */
+		n = (struct sock_node *)h;
+		n->s.daddr = daddr;
+		n->s.dport = dport;
+		return 0;
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -1;
+	n->node.key = sock_key(pid, fd);
+	n->s.daddr = daddr;
+	n->s.dport = dport;
+	n->s.start_ns = ts_ns;
+	if (hmap_add(&t->socks, &n->node)) {
+		free(n);
+		return -1;
+	}
+	p->opened++;
+	p->open_now++;
+	return 0;
+}
+
+int socktab_send(struct socktab *t, uint32_t pid, int fd, int64_t ret)
+{
+	struct hnode *h = hmap_find(&t->socks, sock_key(pid, fd));
+	struct proc_stats *p;
+
+	if (ret < 0)
+		return 0;
+	if (h) {
+		struct sock_node *n = (struct sock_node *)h;
+
+		n->s.bytes += ret;
+		n->s.sends++;
+	}
+	p = proc_get(t, pid, NULL);
+	if (!p)
+		return -1;
+	p->bytes += ret;
+	p->sends++;
+	return 0;
+}
+
+int socktab_close(struct socktab *t, uint32_t pid, int fd, struct sock *out)
+{
+	struct hnode *h = hmap_del(&t->socks, sock_key(pid, fd));
+	struct proc_stats *p;
+
+	if (!h)
+		return 0;
+	if (out)
+		*out = ((struct sock_node *)h)->s;
+	free(h);
+	p = proc_get(t, pid, NULL);
+	if (!p)
+		return -1;
+	if (p->open_now)
+		p->open_now--;
+	return 0;
+}
+
+const struct sock *socktab_find(const struct socktab *t, uint32_t pid, int fd)
+{
+	struct hnode *h = hmap_find(&t->socks, sock_key(pid, fd));
+
+	return h ? &((struct sock_node *)h)->s : NULL;
+}
+
+const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid)
+{
+	struct hnode *h = hmap_find(&t->procs, pid);
+
+	return h ? &((struct proc_node *)h)->st : NULL;
+}
+
+size_t socktab_nsocks(const struct socktab *t)
+{
+	return t->socks.count;
+}
+
+size_t socktab_nprocs(const struct socktab *t)
+{
+	return t->procs.count;
+}
+
+struct collect {
+	const struct proc_stats **v;
+	size_t n;
+};
+
+static void collect_proc(struct hnode *h, void *arg)
+{
+	struct collect *c = arg;
+
+	c->v[c->n++] = &((struct proc_node *)h)->st;
+}
+
+static int by_pid(const void *a, const void *b)
+{
+	uint32_t x = (*(const struct proc_stats *const *)a)->pid;
+	uint32_t y = (*(const struct proc_stats *const *)b)->pid;
+
+	return (x > y) - (x < y);
+}
+
+void socktab_summary(const struct socktab *t, FILE *f)
+{
+	struct collect c = { calloc(t->procs.count + 1, sizeof(*c.v)), 0 };
+	char mem[128];
+	struct buf b;
+
+	if (!c.v)
+		return;
+	hmap_each(&t->procs, collect_proc, &c);
+	qsort(c.v, c.n, sizeof(*c.v), by_pid);
+	fprintf(f, "%-8s %-16s %8s %8s %12s %8s %6s\n",
+		"PID", "COMM", "SOCKETS", "FAILED", "SENT_BYTES", "SENDS", "OPEN");
+	for (size_t i = 0; i < c.n; i++) {
+		const struct proc_stats *p = c.v[i];
+
+		buf_init(&b, mem, sizeof(mem) - 1);
+		text_string(&b, p->comm, sizeof(p->comm));
+		mem[b.len] = '\0';
+		fprintf(f, "%-8u %-16s %8llu %8llu %12llu %8llu %6llu\n", p->pid, mem,
+			(unsigned long long)p->opened, (unsigned long long)p->failed,
+			(unsigned long long)p->bytes, (unsigned long long)p->sends,
+			(unsigned long long)p->open_now);
+	}
+	free(c.v);
+}
