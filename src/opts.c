@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <argp.h>
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,7 @@ int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 1 || v > PID_MAX_LIMIT) {
+	if (!isdigit((unsigned char)*s) || *end || errno || v < 1 || v > PID_MAX_LIMIT) {
 		snprintf(err, errlen, "--pid: '%s' is not a process id (1 to %d)", s, PID_MAX_LIMIT);
 		return 2;
 	}
@@ -83,7 +84,7 @@ int parse_duration(const char *s, unsigned int *secs, char *err, size_t errlen)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (!*s || *end || errno || v < 1 || v > DURATION_MAX) {
+	if (!isdigit((unsigned char)*s) || *end || errno || v < 1 || v > DURATION_MAX) {
 		snprintf(err, errlen, "--duration: '%s' is not a number of seconds (1 to %d)", s, DURATION_MAX);
 		return 2;
 	}

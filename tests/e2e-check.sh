@@ -1,0 +1,123 @@
+#!/bin/bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+# Judges what tests/e2e-run.sh kept in OUTDIR: socktrace must have reported
+# exactly the events sockdrive says it caused, with every field right, and
+# nothing for the processes a filter excludes. Exits 1 if any check fails.
+#
+#   tests/e2e-check.sh OUTDIR [LABEL]
+set -u
+out=$1
+label=${2:-e2e}
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $label: $1"; }
+fail() { failed=$((failed + 1)); echo "not ok - $label: $1"; }
+check() { # check NAME CMD...: passes when CMD succeeds
+	local name=$1
+	shift
+	if "$@" > /dev/null 2>&1; then ok "$name"; else fail "$name"; fi
+}
+
+# The fields each event must have, exactly; "?" marks ones that depend on ret.
+read -r -d '' SCHEMA <<'EOF'
+def base: ["time","event","pid","tid","uid","comm","fd","daddr","dport"];
+def fields:
+  if .event == "connect" then base + ["family","ret"] + (if .ret < 0 and .ret != -115 then ["error"] else [] end)
+  elif .event == "send" then base + (if has("bytes") then ["bytes"] else ["ret","error"] end)
+  elif .event == "close" then base + ["duration_ns","sent_bytes","sends"]
+  elif .event == "lost" then ["time","event","count"]
+  else ["unknown event"] end;
+def welltyped:
+  (.time | type == "string" and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"))
+  and ([.pid, .tid, .uid, .fd, .dport] | all(type == "number" and . >= 0 and . == floor))
+  and (.comm | type == "string")
+  and (.daddr | test("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$"))
+  and (if .event == "connect" then .family == "ipv4" else true end)
+  and (if .event == "close" then .duration_ns > 0 and .sent_bytes >= 0 and .sends >= 0 else true end);
+def schema_ok: if .event == "lost" then (keys == (fields | sort)) else (keys == (fields | sort)) and welltyped end;
+EOF
+
+# The fields compared with sockdrive's expectations (time and uid are not
+# known to it in advance: uid is checked on its own, time by the schema).
+read -r -d '' PROJECT <<'EOF'
+def project: with_entries(select(.key | IN("event","pid","tid","comm","fd","family","daddr","dport","ret","error","bytes","sent_bytes","sends")));
+EOF
+
+read -r -d '' LIVES <<'EOF'
+def lives: to_entries | group_by(.value.fd) | map(sort_by(.key) | map(.value)
+  | reduce .[] as $e ([]; if $e.event == "connect" or length == 0 then . + [[$e]] else .[:-1] + [.[-1] + [$e]] end))
+  | add // [];
+def life_ok: (.[0].event == "connect")
+  and (if .[-1].event == "close" then
+         .[-1].sent_bytes == ([.[] | select(.event == "send") | .bytes // 0] | add // 0)
+         and .[-1].sends == ([.[] | select(.event == "send" and has("bytes"))] | length)
+         and ([.[:-1][] | select(.event == "close")] | length == 0)
+       else all(.[]; .event != "close") end);
+EOF
+
+session() {
+	local d=$1 name
+	name=$(basename "$d")
+	local trace=$d/trace.json err=$d/trace.err facts=$d/facts.json
+
+	if [ ! -s "$err" ]; then
+		fail "$name: socktrace left no stderr"
+		return
+	fi
+	check "$name: socktrace exited 0" [ "$(cat "$d/rc" 2>/dev/null)" = 0 ]
+	check "$name: said it was tracing" grep -q '^socktrace: tracing with ' "$err"
+	local mode
+	mode=$(sed -n 's/.*--attach \([a-z]*\).*/\1/p' "$out/args")
+	if [ -n "$mode" ] && [ "$mode" != auto ]; then
+		check "$name: attached with $mode" grep -q "^socktrace: tracing with $mode " "$err"
+	fi
+	if ! jq -e . "$trace" > /dev/null 2>&1; then
+		fail "$name: every line of stdout is JSON"
+		return
+	fi
+	ok "$name: every line of stdout is JSON"
+	check "$name: one object per line" \
+		[ "$(jq -c . "$trace" | wc -l)" = "$(wc -l < "$trace")" ]
+	check "$name: every event has exactly its documented fields, well typed" \
+		jq -s -e "$SCHEMA all(schema_ok)" "$trace"
+	local n
+	n=$(wc -l < "$trace")
+	check "$name: summary counts the $n events delivered, none lost" \
+		grep -q "^socktrace: stopped: $n events delivered, 0 lost" "$err"
+
+	# Each helper process: exactly the events it caused, field for field.
+	local pid uid helper
+	while read -r helper pid uid; do
+		local want got
+		want=$(jq -c -s "$PROJECT [.[] | select(.event and .pid == $pid) | project] | sort" "$facts")
+		got=$(jq -c -s "$PROJECT [.[] | select(.pid == $pid) | project] | sort" "$trace")
+		if [ "$want" = "$got" ]; then
+			ok "$name: $helper (pid $pid): the events it caused, exactly"
+		else
+			fail "$name: $helper (pid $pid): the events it caused, exactly"
+			echo "#   want: $want"
+			echo "#   got:  $got"
+		fi
+		check "$name: $helper (pid $pid): uid $uid" jq -s -e \
+			"[.[] | select(.pid == $pid) | .uid == $uid] | all" "$trace"
+		# Per socket (an fd from one connect to the next): connect
+		# first, close last, close totals = the sends between.
+		check "$name: $helper (pid $pid): each socket's life in order, totals add up" \
+			jq -s -e "$LIVES [.[] | select(.pid == $pid)] | lives | map(life_ok) | all" "$trace"
+	done < <(jq -r 'select(.helper) | "\(.helper) \(.pid) \(.uid)"' "$facts")
+
+	if [ -s "$d/excluded.json" ]; then
+		while read -r helper pid; do
+			check "$name: filtered out: $helper (pid $pid) has no events" jq -s -e \
+				"[.[] | select(.pid == $pid)] | length == 0" "$trace"
+		done < <(jq -r 'select(.helper) | "\(.helper) \(.pid)"' "$d/excluded.json")
+	fi
+}
+
+for d in "$out"/*/; do
+	session "${d%/}"
+done
+[ $((passed + failed)) -gt 0 ] || fail "no session found in $out"
+echo "$label: $passed passed, $failed failed"
+[ "$failed" = 0 ]

@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include "check.h"
+#include "escape.h"
+
+static const char *json(const char *s, size_t n)
+{
+	static char mem[256];
+	struct buf b;
+
+	buf_init(&b, mem, sizeof(mem) - 1);
+	json_string(&b, s, n);
+	mem[b.len] = '\0';
+	return mem;
+}
+
+static const char *text(const char *s, size_t n)
+{
+	static char mem[256];
+	struct buf b;
+
+	buf_init(&b, mem, sizeof(mem) - 1);
+	text_string(&b, s, n);
+	mem[b.len] = '\0';
+	return mem;
+}
+
+int main(void)
+{
+	CHECK_STR(json("curl", 16), "\"curl\"");
+	CHECK_STR(json("a\"b\\c", 16), "\"a\\\"b\\\\c\"");
+	CHECK_STR(json("\n\r\t\b\f", 16), "\"\\n\\r\\t\\b\\f\"");
+	CHECK_STR(json("\x01\x1f\x7f", 16), "\"\\u0001\\u001f\\u007f\"");
+	/* Valid UTF-8 stays; invalid bytes are replaced, one each. */
+	CHECK_STR(json("caf\xc3\xa9", 16), "\"caf\xc3\xa9\"");
+	CHECK_STR(json("\xff\xfe", 16), "\"\\ufffd\\ufffd\"");
+	CHECK_STR(json("\xc3", 16), "\"\\ufffd\"");		/* cut sequence */
+	CHECK_STR(json("\xc0\xaf", 16), "\"\\ufffd\\ufffd\"");	/* overlong '/' */
+	CHECK_STR(json("\xed\xa0\x80", 16), "\"\\ufffd\\ufffd\\ufffd\"");	/* surrogate */
+	CHECK_STR(json("\xf4\x90\x80\x80", 16), "\"\\ufffd\\ufffd\\ufffd\\ufffd\"");	/* > U+10FFFF */
+	CHECK_STR(json("\xf0\x9f\x98\x80", 16), "\"\xf0\x9f\x98\x80\"");
+	/* Bounded by n when there is no NUL, as with a full comm. */
+	CHECK_STR(json("0123456789abcdefXYZ", 16), "\"0123456789abcdef\"");
+	CHECK_STR(json("ab\0cd", 16), "\"ab\"");
+
+	CHECK_STR(text("curl", 16), "curl");
+	CHECK_STR(text("a b\\c", 16), "a b\\\\c");
+	CHECK_STR(text("\x1b[2J\n", 16), "\\x1b[2J\\x0a");
+	CHECK_STR(text("caf\xc3\xa9\xff", 16), "caf\xc3\xa9\\xff");
+	CHECK_STR(text("\xc2\x9b", 16), "\\xc2\\x9b");	/* C1 control CSI */
+
+	/* A full buffer cuts, never overflows. */
+	{
+		char mem[4];
+		struct buf b;
+
+		buf_init(&b, mem, sizeof(mem));
+		json_string(&b, "abcdef", 16);
+		CHECK(b.len == 4 && b.overflow);
+	}
+	return check_done("escape");
+}
