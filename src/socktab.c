@@ -67,8 +67,10 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *
 	}
 	if (comm) {
 		/* The latest name wins: a process may rename itself. */
-		memcpy(p->st.comm, comm, sizeof(p->st.comm) - 1);
-		p->st.comm[sizeof(p->st.comm) - 1] = '\0';
+		size_t n = strnlen(comm, sizeof(p->st.comm) - 1);
+
+		memcpy(p->st.comm, comm, n);
+		p->st.comm[n] = '\0';
 	}
 	return &p->st;
 }

@@ -1,0 +1,196 @@
+#!/bin/bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+# The command line and the process around tracing: refused input, exit
+# statuses, signals, a closed stdout, the terminal format, tracefs, and that
+# nothing stays attached afterwards. Runs the real binary on this kernel.
+#
+#   SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh [LABEL]
+set -u
+: "${SOCKTRACE:?}" "${SOCKDRIVE:?}"
+label=${1:-cli}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+passed=0
+failed=0
+
+ok() { passed=$((passed + 1)); echo "ok - $label: $1"; }
+fail() { failed=$((failed + 1)); echo "not ok - $label: $1"; [ -n "${2:-}" ] && echo "#   $2"; }
+
+# What is attached: BPF programs and links, by id.
+attached() { { bpftool prog show; bpftool link show; } 2>/dev/null | grep -o '^[0-9]*:' | sort; }
+before=$(attached)
+nothing_left() { # nothing_left WHAT
+	local now
+	now=$(attached)
+	if [ "$now" = "$before" ]; then ok "$1: nothing left attached"; else
+		fail "$1: nothing left attached" "$(diff <(echo "$before") <(echo "$now") | tr '\n' ' ')"; fi
+}
+
+# refused EXPECTED_STATUS WHAT ARGS...: one line on stderr, that status.
+refused() {
+	local want=$1 what=$2
+	shift 2
+	timeout 10 "$SOCKTRACE" "$@" > "$tmp/out" 2> "$tmp/err" < /dev/null
+	local rc=$? lines
+	lines=$(wc -l < "$tmp/err")
+	if [ "$rc" = "$want" ] && [ "$lines" = 1 ] && grep -q '^socktrace: ' "$tmp/err" && [ ! -s "$tmp/out" ]; then
+		ok "$what: exit $want, one line: $(cat "$tmp/err")"
+	else
+		fail "$what: exit $want with one line" "exit $rc, $lines lines: $(head -c 300 "$tmp/err")"
+	fi
+}
+
+refused 2 "--pid abc" --pid abc
+refused 2 "--pid -5" --pid -5
+refused 2 "--pid 0" --pid 0
+refused 2 "--pid 4194305" --pid 4194305
+refused 2 "--pid 1e3" --pid 1e3
+refused 2 "--pid ''" --pid ''
+refused 2 "--comm ''" --comm ''
+refused 2 "--comm of 16 bytes" --comm 0123456789abcdef
+grep -q '15' "$tmp/err" && ok "--comm too long: says the kernel keeps 15" ||
+	fail "--comm too long: says the kernel keeps 15" "$(cat "$tmp/err")"
+refused 2 "--output xml" --output xml
+refused 2 "--attach fentry" --attach fentry
+refused 2 "--duration 0" --duration 0
+refused 2 "--duration x" --duration x
+refused 2 "unknown option" --frobnicate
+refused 2 "unknown short option" -Z
+refused 2 "missing value" --pid
+refused 2 "stray argument" stray
+if [ -e /sys/bus/event_source/devices/kprobe ]; then
+	ok "--attach kprobe on a kernel without kprobes: not this kernel"
+else
+	refused 1 "--attach kprobe on a kernel without kprobes" --attach kprobe
+	grep -q 'kprobes' "$tmp/err" && ok "... names the cause" || fail "... names the cause" "$(cat "$tmp/err")"
+fi
+if command -v setpriv > /dev/null; then
+	timeout 10 setpriv --reuid=65534 --regid=65534 --clear-groups "$SOCKTRACE" > /dev/null 2> "$tmp/err" < /dev/null
+	rc=$?
+	if [ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'root' "$tmp/err"; then
+		ok "not root: exit 1, one line naming the cause: $(cat "$tmp/err")"
+	else
+		fail "not root: exit 1, one line naming the cause" "exit $rc: $(cat "$tmp/err")"
+	fi
+fi
+nothing_left "after refused runs"
+
+"$SOCKTRACE" --help > "$tmp/help" 2>&1
+rc=$?
+[ $rc = 0 ] && grep -q 'EXAMPLES' "$tmp/help" && grep -q -- '--pid' "$tmp/help" &&
+	ok "--help: exit 0, options and examples" || fail "--help: exit 0, options and examples"
+[ "$("$SOCKTRACE" --version)" = "socktrace 0.1.0" ] && ok "--version" || fail "--version"
+
+# start ARGS...: socktrace in the background, back once it is attached.
+start() {
+	"$SOCKTRACE" "$@" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	for _ in $(seq 100); do
+		grep -q '^socktrace: tracing' "$tmp/err" 2>/dev/null && return 0
+		kill -0 $pid 2>/dev/null || break
+		sleep 0.1
+	done
+	fail "socktrace $*: started" "$(cat "$tmp/err")"
+	return 1
+}
+
+# auto: kprobes where the kernel has them, tracepoints otherwise.
+want=tracepoint
+[ -e /sys/bus/event_source/devices/kprobe ] && want=kprobe
+if start --output json; then
+	grep -q "^socktrace: tracing with $want " "$tmp/err" && ok "auto attaches with $want here" ||
+		fail "auto attaches with $want here" "$(cat "$tmp/err")"
+	kill -INT $pid
+	wait $pid
+fi
+
+for sig in INT TERM HUP; do
+	if start --output json; then
+		"$SOCKDRIVE" tcp > "$tmp/facts"
+		drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
+		kill -$sig $pid
+		wait $pid
+		rc=$?
+		if [ $rc = 0 ] && grep -q '^socktrace: stopped: ' "$tmp/err" &&
+		   grep -Eq "^$drv +sockdrive +1 +0 +12 +2 +0$" "$tmp/err"; then
+			ok "SIG$sig: exit 0 with the per-process summary"
+		else
+			fail "SIG$sig: exit 0 with the per-process summary" "exit $rc: $(tr '\n' '|' < "$tmp/err")"
+		fi
+		nothing_left "after SIG$sig"
+	fi
+done
+
+# A closed stdout ends it promptly, even with nothing more to write.
+start_s=$(date +%s%N)
+( "$SOCKTRACE" --output json 2> "$tmp/err"; echo $? > "$tmp/rc" ) | head -c 0
+sleep 0.1 # head -c 0 exits at once: socktrace must notice with no event to write
+for _ in $(seq 50); do [ -s "$tmp/rc" ] && break; sleep 0.1; done
+if [ "$(cat "$tmp/rc" 2>/dev/null)" = 0 ]; then
+	ok "closed stdout: exit 0 in $(( ($(date +%s%N) - start_s) / 1000000 )) ms"
+else
+	fail "closed stdout: exit 0 within 5 s" "rc=$(cat "$tmp/rc" 2>/dev/null) $(cat "$tmp/err")"
+fi
+# ... and while events flow (socktrace | head -1).
+( "$SOCKTRACE" --output json 2> "$tmp/err"; echo $? > "$tmp/rc2" ) | head -1 > "$tmp/first" &
+for _ in $(seq 50); do grep -q tracing "$tmp/err" 2>/dev/null && break; sleep 0.1; done
+"$SOCKDRIVE" tcp > /dev/null
+for _ in $(seq 50); do [ -s "$tmp/rc2" ] && break; sleep 0.1; done
+if [ "$(cat "$tmp/rc2" 2>/dev/null)" = 0 ] && jq -e .event "$tmp/first" > /dev/null; then
+	ok "socktrace | head -1: one event, then exit 0"
+else
+	fail "socktrace | head -1: one event, then exit 0" "rc=$(cat "$tmp/rc2" 2>/dev/null) $(cat "$tmp/first")"
+fi
+nothing_left "after a closed stdout"
+
+# --duration stops it by itself.
+start_s=$(date +%s%N)
+timeout 10 "$SOCKTRACE" --duration 1 > /dev/null 2> "$tmp/err"
+rc=$?
+ms=$(( ($(date +%s%N) - start_s) / 1000000 ))
+[ $rc = 0 ] && [ $ms -ge 1000 ] && [ $ms -lt 5000 ] && ok "--duration 1: exit 0 after $ms ms" ||
+	fail "--duration 1: exit 0 after about a second" "exit $rc after $ms ms"
+
+# The default format follows stdout: text on a terminal (script gives a pty).
+if command -v script > /dev/null; then
+	script -qec "$SOCKTRACE --duration 2" /dev/null > "$tmp/tty" 2>&1 &
+	spid=$!
+	sleep 1
+	"$SOCKDRIVE" --name tty-check tcp > "$tmp/facts"
+	wait $spid
+	tr -d '\r' < "$tmp/tty" > "$tmp/text"
+	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
+	if grep -Eq '^TIME +PID +COMM +FD +EVENT +DETAIL$' "$tmp/text" &&
+	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +connect +127\.0\.0\.1:[0-9]+ ok$" "$tmp/text" &&
+	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +send +5 bytes$" "$tmp/text" &&
+	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +close +closed after [0-9]+ ms, 12 bytes in 2 sends$" "$tmp/text" &&
+	   [ "$(grep "$drv" "$tmp/text" | awk '{ if (length > 100) n++ } END { print n + 0 }')" = 0 ]; then
+		ok "terminal: aligned text columns within 100 columns"
+	else
+		fail "terminal: aligned text columns within 100 columns" "$(grep -E "TIME|$drv" "$tmp/text" | tr '\n' '|')"
+	fi
+fi
+
+# tracefs: socktrace mounts it when tracepoints need it and it is missing.
+if [ ! -e /sys/bus/event_source/devices/kprobe ] && mountpoint -q /sys/kernel/tracing &&
+   ! mountpoint -q /sys/kernel/debug && umount /sys/kernel/tracing 2>/dev/null; then
+	timeout 10 "$SOCKTRACE" --duration 1 > /dev/null 2> "$tmp/err"
+	rc=$?
+	if [ $rc = 0 ] && mountpoint -q /sys/kernel/tracing; then
+		ok "tracefs not mounted: socktrace mounted it and traced"
+	else
+		fail "tracefs not mounted: socktrace mounted it and traced" "exit $rc: $(cat "$tmp/err")"
+		mount -t tracefs tracefs /sys/kernel/tracing
+	fi
+fi
+
+# SIGKILL cannot run any cleanup: the kernel must drop everything anyway.
+if start --output json; then
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	sleep 0.5 # links are released as the process's files are closed
+	nothing_left "after SIGKILL"
+fi
+
+echo "$label: $passed passed, $failed failed"
+[ $failed = 0 ]

@@ -1,0 +1,70 @@
+#!/bin/bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+# The whole suite, as `make test` runs it (after building everything):
+# unit tests, the end-to-end and command-line tests on this machine's
+# kernel with the plain and the sanitized binary, then the kprobe guest.
+#
+#   tests/run.sh [--host]     --host: skip the guest
+set -u
+cd "$(dirname "$0")/.."
+host_only=${1:-}
+out=build/test
+rm -rf "$out"
+mkdir -p "$out"
+suites_failed=()
+
+# suite NAME CMD...: runs one part, keeps its log, counts its verdict.
+suite() {
+	local name=$1 start=$SECONDS
+	shift
+	echo "=== $name"
+	"$@" 2>&1 | tee "$out/$name.log"
+	[ "${PIPESTATUS[0]}" = 0 ] || suites_failed+=("$name")
+	echo "=== $name: $((SECONDS - start)) s"
+}
+
+units() {
+	local rc=0
+	for t in "$@"; do "$t" || rc=1; done
+	return $rc
+}
+
+e2e() { # e2e LABEL SOCKTRACE [ARGS...]
+	local label=$1 bin=$2
+	shift 2
+	SOCKTRACE=$bin SOCKDRIVE=build/sockdrive tests/e2e-run.sh "$out/$label" "$@" &&
+		tests/e2e-check.sh "$out/$label" "$label"
+}
+
+# LeakSanitizer reports make the sanitized binary exit non-zero, which the
+# end-to-end checks see as a failed run.
+export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+suite unit units build/unit/test_*
+suite unit-asan units build/asan/test_*
+suite e2e e2e e2e build/socktrace
+suite e2e-asan e2e e2e-asan build/asan/socktrace --attach tracepoint
+suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli
+suite cli-asan env SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
+[ "$host_only" = --host ] || suite vm tests/vm/run.sh
+
+# One closing tally over every check of every part; a part that failed
+# without printing its own tally counts as one failure.
+echo
+total_passed=0
+total_failed=0
+for log in "$out"/*.log; do
+	name=$(basename "$log" .log)
+	tally=$(grep -Eh '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$log" |
+		awk '{ p += $2; f += $4 } END { print p + 0, f + 0 }')
+	read -r p f <<< "$tally"
+	if [[ " ${suites_failed[*]} " == *" $name "* ]] && [ "$f" = 0 ]; then
+		f=1
+	fi
+	total_passed=$((total_passed + p))
+	total_failed=$((total_failed + f))
+done
+[ ${#suites_failed[@]} = 0 ] || echo "failed parts: ${suites_failed[*]}"
+echo "tests: $total_passed passed, $total_failed failed"
+[ ${#suites_failed[@]} = 0 ] && [ "$total_failed" = 0 ]
