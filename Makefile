@@ -105,7 +105,9 @@ test: deps-test
 test-host: all asan unit $(OUT)/sockdrive
 	tests/run.sh --host
 
-test-vm: static
+test-vm: deps-test
+	$(MAKE) static
+
 	tests/vm/run.sh
 
 install: $(OUT)/socktrace
