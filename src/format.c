@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -33,11 +34,45 @@ const char *errno_name(int64_t ret, char *tmp, size_t len)
 	return tmp;
 }
 
-void ipv4_str(uint32_t addr_be, char out[16])
+void addr_str(const uint8_t *addr, uint8_t family, char out[INET6_ADDRSTRLEN])
 {
-	const unsigned char *a = (const unsigned char *)&addr_be;
+	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, out, INET6_ADDRSTRLEN))
+		snprintf(out, INET6_ADDRSTRLEN, "?");
+}
 
-	snprintf(out, 16, "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+const char *family_name(uint8_t family)
+{
+	return family == AF_INET6 ? "ipv6" : family == AF_INET ? "ipv4" : "unknown";
+}
+
+const char *proto_name(uint16_t proto, char *tmp, size_t len)
+{
+	switch (proto) {
+	case IPPROTO_TCP: return "tcp";
+	case IPPROTO_UDP: return "udp";
+	case IPPROTO_UDPLITE: return "udplite";
+	case IPPROTO_SCTP: return "sctp";
+	case IPPROTO_ICMP: return "icmp";
+	case IPPROTO_ICMPV6: return "icmpv6";
+	case IPPROTO_MPTCP: return "mptcp";
+	}
+	snprintf(tmp, len, "%u", proto);
+	return tmp;
+}
+
+static const char *const reason_names[] = {
+	[REASON_CLOSE] = "close",
+	[REASON_EXIT] = "exit",
+	[REASON_EXEC] = "exec",
+	[REASON_DUP2] = "dup2",
+	[REASON_CLOSE_RANGE] = "close_range",
+};
+
+const char *reason_name(uint8_t reason)
+{
+	if (reason < sizeof(reason_names) / sizeof(reason_names[0]))
+		return reason_names[reason];
+	return "unknown";
 }
 
 static bool connect_failed(const struct event *e)
@@ -57,18 +92,21 @@ static void rfc3339(struct buf *b, int64_t real_ns)
 
 void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
 {
-	char addr[16], tmp[32];
+	const struct ends *n = &e->ends;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
 
 	buf_str(b, "{\"time\":\"");
 	rfc3339(b, (int64_t)e->ts_ns + realtime_off);
-	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,\"tid\":%u,\"uid\":%u,\"comm\":",
-		kind_name(e), e->pid, e->tid, e->uid);
+	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,", kind_name(e), e->pid);
+	if (e->nspid)
+		buf_fmt(b, "\"nspid\":%u,", e->nspid);
+	buf_fmt(b, "\"tid\":%u,\"uid\":%u,\"comm\":", e->tid, e->uid);
 	json_string(b, e->comm, sizeof(e->comm));
-	ipv4_str(e->daddr, addr);
-	buf_fmt(b, ",\"fd\":%d", e->fd);
-	if (e->kind == EV_CONNECT)
-		buf_str(b, ",\"family\":\"ipv4\"");
-	buf_fmt(b, ",\"daddr\":\"%s\",\"dport\":%u", addr, e->dport);
+	addr_str(n->saddr, n->family, saddr);
+	addr_str(n->daddr, n->family, daddr);
+	buf_fmt(b, ",\"fd\":%d,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,"
+		"\"daddr\":\"%s\",\"dport\":%u", e->fd, family_name(n->family),
+		proto_name(n->proto, tmp, sizeof(tmp)), saddr, n->sport, daddr, n->dport);
 	switch (e->kind) {
 	case EV_CONNECT:
 		buf_fmt(b, ",\"ret\":%lld", (long long)e->ret);
@@ -83,9 +121,9 @@ void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
 				errno_name(e->ret, tmp, sizeof(tmp)));
 		break;
 	case EV_CLOSE:
-		buf_fmt(b, ",\"duration_ns\":%llu,\"sent_bytes\":%llu,\"sends\":%llu",
-			(unsigned long long)e->duration_ns, (unsigned long long)e->sent_bytes,
-			(unsigned long long)e->sends);
+		buf_fmt(b, ",\"reason\":\"%s\",\"duration_ns\":%llu,\"sent_bytes\":%llu,\"sends\":%llu",
+			reason_name(e->reason), (unsigned long long)e->duration_ns,
+			(unsigned long long)e->sent_bytes, (unsigned long long)e->sends);
 		break;
 	}
 	buf_str(b, "}\n");
@@ -163,33 +201,52 @@ static void text_duration(struct buf *b, uint64_t ns)
 		buf_fmt(b, "%llu s", (unsigned long long)(ns / 1000000000));
 }
 
+/* 1.2.3.4:80 or [::1]:80 */
+static void text_endpoint(struct buf *b, const uint8_t *addr, uint8_t family, uint16_t port)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_str(addr, family, a);
+	buf_fmt(b, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
+}
+
 void format_text(struct buf *b, const struct event *e, int64_t realtime_off)
 {
-	char time[16], pid[12], fd[12], addr[16], tmp[32];
+	const struct ends *n = &e->ends;
+	char time[16], pid[12], fd[12], tmp[32];
 
 	text_time(time, (int64_t)e->ts_ns + realtime_off);
 	snprintf(pid, sizeof(pid), "%u", e->pid);
 	snprintf(fd, sizeof(fd), "%d", e->fd);
 	text_cols(b, time, pid, e->comm, sizeof(e->comm), fd, kind_name(e));
-	ipv4_str(e->daddr, addr);
 	switch (e->kind) {
 	case EV_CONNECT:
-		buf_fmt(b, "%s:%u ", addr, e->dport);
+		buf_fmt(b, "%s ", proto_name(n->proto, tmp, sizeof(tmp)));
+		text_endpoint(b, n->saddr, n->family, n->sport);
+		buf_str(b, " > ");
+		text_endpoint(b, n->daddr, n->family, n->dport);
 		if (e->ret == 0)
-			buf_str(b, "ok");
+			buf_str(b, " ok");
 		else if (e->ret == -EINPROGRESS)
-			buf_str(b, "in progress");
+			buf_str(b, " in progress");
 		else
-			buf_str(b, errno_name(e->ret, tmp, sizeof(tmp)));
+			buf_fmt(b, " %s", errno_name(e->ret, tmp, sizeof(tmp)));
 		break;
 	case EV_SEND:
 		if (e->ret >= 0)
 			buf_fmt(b, "%lld %s", (long long)e->ret, plural(e->ret, "byte", "bytes"));
 		else
 			buf_str(b, errno_name(e->ret, tmp, sizeof(tmp)));
+		if (e->flags & EVF_DEST_ARG) {
+			buf_str(b, " to ");
+			text_endpoint(b, n->daddr, n->family, n->dport);
+		}
 		break;
 	case EV_CLOSE:
-		buf_str(b, "closed after ");
+		buf_str(b, "closed ");
+		if (e->reason != REASON_CLOSE)
+			buf_fmt(b, "by %s ", reason_name(e->reason));
+		buf_str(b, "after ");
 		text_duration(b, e->duration_ns);
 		buf_fmt(b, ", %llu %s in %llu %s", (unsigned long long)e->sent_bytes,
 			plural(e->sent_bytes, "byte", "bytes"), (unsigned long long)e->sends,

@@ -38,22 +38,6 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 	return vfprintf(stderr, fmt, ap);
 }
 
-static void track(struct socktab *t, const struct event *e)
-{
-	switch (e->kind) {
-	case EV_CONNECT:
-		socktab_connect(t, e->pid, e->fd, e->comm, e->daddr, e->dport, e->ts_ns,
-				e->ret == 0 || e->ret == -EINPROGRESS);
-		break;
-	case EV_SEND:
-		socktab_send(t, e->pid, e->fd, e->ret);
-		break;
-	case EV_CLOSE:
-		socktab_close(t, e->pid, e->fd, NULL);
-		break;
-	}
-}
-
 static int handle_event(void *arg, void *data, size_t size)
 {
 	struct ctx *c = arg;
@@ -63,7 +47,7 @@ static int handle_event(void *arg, void *data, size_t size)
 		return 0;
 	memcpy(&e, data, sizeof(e));	/* ring records are only 8-byte aligned */
 	c->events++;
-	track(c->tab, &e);
+	socktab_event(c->tab, &e);
 	output_event(&c->out, &e);
 	/* Negative stops ring_buffer__consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
@@ -92,10 +76,18 @@ static int install_signals(void)
 
 static void summary(const struct ctx *c)
 {
+	struct kernel_tables k;
+
 	fprintf(stderr, "socktrace: stopped: %llu events delivered, %llu lost\n",
 		(unsigned long long)c->events, (unsigned long long)c->lost_seen);
 	if (socktab_nprocs(c->tab))
 		socktab_summary(c->tab, stderr);
+	/* What the kernel still tracks, before the tables go with the
+	 * programs: sockets of processes that are still running. */
+	if (!tracer_tables(&c->tr, &k))
+		fprintf(stderr, "socktrace: kernel tables: %llu sockets of %llu processes still "
+			"open, %llu not tracked (table full)\n", (unsigned long long)k.socks,
+			(unsigned long long)k.procs, (unsigned long long)k.untracked);
 }
 
 static int64_t mono_ns(void)

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include "opts.h"
 
 #define PID_MAX_LIMIT 4194304	/* the kernel's ceiling for pid_max */
@@ -13,7 +14,7 @@
 const char *argp_program_version = "socktrace " SOCKTRACE_VERSION;
 
 static const char doc[] =
-"Trace connect, sendto and close of IPv4 sockets, live.\n"
+"Trace connect, sendto and close of IPv4 and IPv6 sockets, live.\n"
 "\n"
 "Shows which process connects where, how much it sends over each socket, and\n"
 "when the socket is closed. Text on a terminal, JSON lines otherwise.\n"
@@ -23,6 +24,7 @@ static const char doc[] =
 "  socktrace --pid 1234           # one process (thread group id)\n"
 "  socktrace --comm curl          # processes whose command name is curl\n"
 "  socktrace -o json | jq .       # JSON lines, live\n"
+"  socktrace --ipv6               # IPv6 sockets only\n"
 "  socktrace --duration 10        # stop after 10 seconds\n"
 "  socktrace --attach tracepoint  # syscall tracepoints instead of kprobes"
 "\v"
@@ -33,6 +35,8 @@ static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id)", 0 },
 	{ "comm", 'c', "NAME", 0, "Trace only processes with this command name (exact, at most 15 bytes)", 0 },
 	{ "output", 'o', "FORMAT", 0, "text or json (default: text on a terminal, json otherwise)", 0 },
+	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
+	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
@@ -137,6 +141,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return rc ? EINVAL : 0;
 	case 'v':
 		o->verbose = true;
+		return 0;
+	case '4':
+	case '6':
+		if (o->family && o->family != (key == '4' ? AF_INET : AF_INET6)) {
+			snprintf(ps->err, ps->errlen, "--ipv4 and --ipv6 exclude each other; "
+				 "without either, both are traced");
+			return EINVAL;
+		}
+		o->family = key == '4' ? AF_INET : AF_INET6;
 		return 0;
 	case ARGP_KEY_ARG:
 		snprintf(ps->err, ps->errlen, "unexpected argument '%s'", arg);

@@ -16,6 +16,7 @@ struct opts {
 	char comm[COMM_MAX + 1];	/* "": every command */
 	enum output_mode output;
 	enum attach_mode attach;
+	uint8_t family;			/* AF_INET or AF_INET6; 0: both */
 	unsigned int duration;		/* seconds; 0: until stopped */
 	bool verbose;
 };

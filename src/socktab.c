@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
@@ -75,88 +76,100 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *
 	return &p->st;
 }
 
-int socktab_connect(struct socktab *t, uint32_t pid, int fd, const char *comm,
-		    uint32_t daddr, uint16_t dport, uint64_t ts_ns, int ok)
+static struct sock *sock_add(struct socktab *t, struct proc_stats *p, const struct event *e)
 {
-	struct proc_stats *p = proc_get(t, pid, comm);
-	struct hnode *h;
-	struct sock_node *n;
+	struct sock_node *n = calloc(1, sizeof(*n));
 
-	if (!p)
-		return -1;
-	if (!ok) {
-		p->failed++;
-		return 0;
-	}
-	h = hmap_find(&t->socks, sock_key(pid, fd));
-	if (h) {
-		/* connect again on a connected socket (UDP may): same socket,
-		 * new destination, totals kept. */
-		n = (struct sock_node *)h;
-		n->s.daddr = daddr;
-		n->s.dport = dport;
-		return 0;
-	}
-	n = calloc(1, sizeof(*n));
 	if (!n)
-		return -1;
-	n->node.key = sock_key(pid, fd);
-	n->s.daddr = daddr;
-	n->s.dport = dport;
-	n->s.start_ns = ts_ns;
+		return NULL;
+	n->node.key = sock_key(e->pid, e->fd);
+	n->s.ends = e->ends;
+	n->s.start_ns = e->ts_ns;
 	if (hmap_add(&t->socks, &n->node)) {
 		free(n);
-		return -1;
+		return NULL;
 	}
 	p->opened++;
 	p->open_now++;
-	return 0;
+	return &n->s;
 }
 
-int socktab_send(struct socktab *t, uint32_t pid, int fd, int64_t ret)
+static struct sock *sock_get(struct socktab *t, uint32_t pid, int fd)
 {
 	struct hnode *h = hmap_find(&t->socks, sock_key(pid, fd));
-	struct proc_stats *p;
 
-	if (ret < 0)
+	return h ? &((struct sock_node *)h)->s : NULL;
+}
+
+static int on_connect(struct socktab *t, struct proc_stats *p, const struct event *e)
+{
+	struct sock *s;
+
+	if (e->ret < 0 && e->ret != -EINPROGRESS) {
+		p->failed++;
 		return 0;
-	if (h) {
-		struct sock_node *n = (struct sock_node *)h;
-
-		n->s.bytes += ret;
-		n->s.sends++;
 	}
-	p = proc_get(t, pid, NULL);
-	if (!p)
+	s = sock_get(t, e->pid, e->fd);
+	if (s) {
+		/* connect again on a connected socket (UDP may): same socket,
+		 * new destination, totals kept. */
+		s->ends = e->ends;
+		return 0;
+	}
+	return sock_add(t, p, e) ? 0 : -1;
+}
+
+static int on_send(struct socktab *t, struct proc_stats *p, const struct event *e)
+{
+	struct sock *s = sock_get(t, e->pid, e->fd);
+
+	if (e->ret < 0)
+		return 0;
+	/* An unconnected socket is tracked from its first send with a
+	 * destination, as the kernel side does. */
+	if (!s && !(s = sock_add(t, p, e)))
 		return -1;
-	p->bytes += ret;
+	if (e->flags & EVF_DEST_ARG)
+		s->ends = e->ends;
+	s->bytes += e->ret;
+	s->sends++;
+	p->bytes += e->ret;
 	p->sends++;
 	return 0;
 }
 
-int socktab_close(struct socktab *t, uint32_t pid, int fd, struct sock *out)
+static void on_close(struct socktab *t, struct proc_stats *p, const struct event *e)
 {
-	struct hnode *h = hmap_del(&t->socks, sock_key(pid, fd));
-	struct proc_stats *p;
+	struct hnode *h = hmap_del(&t->socks, sock_key(e->pid, e->fd));
 
 	if (!h)
-		return 0;
-	if (out)
-		*out = ((struct sock_node *)h)->s;
+		return;
 	free(h);
-	p = proc_get(t, pid, NULL);
-	if (!p)
-		return -1;
 	if (p->open_now)
 		p->open_now--;
+}
+
+int socktab_event(struct socktab *t, const struct event *e)
+{
+	struct proc_stats *p = proc_get(t, e->pid, e->comm);
+
+	if (!p)
+		return -1;
+	switch (e->kind) {
+	case EV_CONNECT:
+		return on_connect(t, p, e);
+	case EV_SEND:
+		return on_send(t, p, e);
+	case EV_CLOSE:
+		on_close(t, p, e);
+		return 0;
+	}
 	return 0;
 }
 
 const struct sock *socktab_find(const struct socktab *t, uint32_t pid, int fd)
 {
-	struct hnode *h = hmap_find(&t->socks, sock_key(pid, fd));
-
-	return h ? &((struct sock_node *)h)->s : NULL;
+	return sock_get((struct socktab *)t, pid, fd);
 }
 
 const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid)

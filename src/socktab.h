@@ -6,12 +6,13 @@
 #ifndef SOCKTAB_H
 #define SOCKTAB_H
 
+#include <linux/types.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "socktrace.h"
 
 struct sock {
-	uint32_t daddr;		/* network byte order */
-	uint16_t dport;
+	struct ends ends;	/* the last destination, for UDP */
 	uint64_t start_ns;
 	uint64_t bytes;
 	uint64_t sends;
@@ -20,7 +21,7 @@ struct sock {
 struct proc_stats {
 	uint32_t pid;
 	char comm[16];
-	uint64_t opened;	/* connects that succeeded or are in progress */
+	uint64_t opened;	/* sockets tracked: connected, or sent to with a destination */
 	uint64_t failed;	/* connects that failed */
 	uint64_t bytes;
 	uint64_t sends;
@@ -32,12 +33,8 @@ struct socktab;
 struct socktab *socktab_new(void);
 void socktab_free(struct socktab *t);
 
-/* Each returns -1 only when memory ran out. */
-int socktab_connect(struct socktab *t, uint32_t pid, int fd, const char *comm,
-		    uint32_t daddr, uint16_t dport, uint64_t ts_ns, int ok);
-int socktab_send(struct socktab *t, uint32_t pid, int fd, int64_t ret);
-/* Forgets the socket; out gets its last state if it was known. */
-int socktab_close(struct socktab *t, uint32_t pid, int fd, struct sock *out);
+/* Follows one event from the kernel; -1 only when memory ran out. */
+int socktab_event(struct socktab *t, const struct event *e);
 
 const struct sock *socktab_find(const struct socktab *t, uint32_t pid, int fd);
 const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid);

@@ -6,6 +6,7 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "socktrace.skel.h"
 #include "tracer.h"
@@ -56,11 +57,17 @@ static int ensure_tracefs(char *err, size_t errlen)
 	return -1;
 }
 
-static bool is_kprobe_prog(const struct bpf_program *p)
+/* Which attach mode needs a program: syscall kprobes or syscall
+ * tracepoints; the raw tracepoints on exec and exit serve both. */
+static bool wanted(const struct bpf_program *p, enum attach_mode mode)
 {
 	const char *sec = bpf_program__section_name(p);
 
-	return !strncmp(sec, "ksyscall/", 9) || !strncmp(sec, "kretsyscall/", 12);
+	if (!strncmp(sec, "ksyscall/", 9) || !strncmp(sec, "kretsyscall/", 12))
+		return mode == ATTACH_KPROBE;
+	if (!strncmp(sec, "tracepoint/", 11))
+		return mode == ATTACH_TRACEPOINT;
+	return true;
 }
 
 static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen)
@@ -75,11 +82,12 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	}
 	t->skel = s;
 	s->rodata->filter_pid = o->pid;
+	s->rodata->filter_family = o->family;
 	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
 	s->rodata->wakeup_bytes = RING_SIZE / 4;
 	bpf_map__set_max_entries(s->maps.events, RING_SIZE);
 	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, is_kprobe_prog(p) == (t->mode == ATTACH_KPROBE));
+		bpf_program__set_autoload(p, wanted(p, t->mode));
 
 	rc = socktrace_bpf__load(s);
 	if (rc == -EPERM || rc == -EACCES) {
@@ -136,6 +144,34 @@ uint64_t tracer_lost(const struct tracer *t)
 {
 	/* The kernel adds to it concurrently; one aligned 64-bit load. */
 	return __atomic_load_n(&t->skel->bss->lost, __ATOMIC_RELAXED);
+}
+
+static uint64_t count_entries(const struct bpf_map *m, void *key, void *next)
+{
+	uint64_t n = 0;
+	int fd = bpf_map__fd(m);
+
+	/* Bounded: entries deleted meanwhile cannot make it loop. */
+	if (bpf_map_get_next_key(fd, NULL, next))
+		return 0;
+	do {
+		memcpy(key, next, bpf_map__key_size(m));
+		n++;
+	} while (n < bpf_map__max_entries(m) && !bpf_map_get_next_key(fd, key, next));
+	return n;
+}
+
+int tracer_tables(const struct tracer *t, struct kernel_tables *k)
+{
+	char key[16], next[16];
+
+	if (!t->skel || bpf_map__key_size(t->skel->maps.socks) > sizeof(key) ||
+	    bpf_map__key_size(t->skel->maps.procs) > sizeof(key))
+		return -1;
+	k->socks = count_entries(t->skel->maps.socks, key, next);
+	k->procs = count_entries(t->skel->maps.procs, key, next);
+	k->untracked = __atomic_load_n(&t->skel->bss->untracked, __ATOMIC_RELAXED);
+	return 0;
 }
 
 void tracer_detach(struct tracer *t)

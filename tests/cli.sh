@@ -161,7 +161,7 @@ if command -v script > /dev/null; then
 	tr -d '\r' < "$tmp/tty" > "$tmp/text"
 	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
 	if grep -Eq '^TIME +PID +COMM +FD +EVENT +DETAIL$' "$tmp/text" &&
-	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +connect +127\.0\.0\.1:[0-9]+ ok$" "$tmp/text" &&
+	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +connect +tcp 127\.0\.0\.1:[0-9]+ > 127\.0\.0\.1:[0-9]+ ok$" "$tmp/text" &&
 	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +send +5 bytes$" "$tmp/text" &&
 	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +close +closed after [0-9]+ ms, 12 bytes in 2 sends$" "$tmp/text" &&
 	   [ "$(grep "$drv" "$tmp/text" | awk '{ if (length > 100) n++ } END { print n + 0 }')" = 0 ]; then

@@ -21,34 +21,38 @@ check() { # check NAME CMD...: passes when CMD succeeds
 
 # The fields each event must have, exactly; "?" marks ones that depend on ret.
 read -r -d '' SCHEMA <<'EOF'
-def base: ["time","event","pid","tid","uid","comm","fd","daddr","dport"];
+def base: ["time","event","pid","tid","uid","comm","fd","family","proto","saddr","sport","daddr","dport"]
+  + (if has("nspid") then ["nspid"] else [] end);
 def fields:
-  if .event == "connect" then base + ["family","ret"] + (if .ret < 0 and .ret != -115 then ["error"] else [] end)
+  if .event == "connect" then base + ["ret"] + (if .ret < 0 and .ret != -115 then ["error"] else [] end)
   elif .event == "send" then base + (if has("bytes") then ["bytes"] else ["ret","error"] end)
-  elif .event == "close" then base + ["duration_ns","sent_bytes","sends"]
+  elif .event == "close" then base + ["reason","duration_ns","sent_bytes","sends"]
   elif .event == "lost" then ["time","event","count"]
   else ["unknown event"] end;
 def welltyped:
   (.time | type == "string" and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{9}Z$"))
-  and ([.pid, .tid, .uid, .fd, .dport] | all(type == "number" and . >= 0 and . == floor))
+  and ([.pid, .tid, .uid, .fd, .sport, .dport] | all(type == "number" and . >= 0 and . == floor))
   and (.comm | type == "string")
-  and (.daddr | test("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$"))
-  and (if .event == "connect" then .family == "ipv4" else true end)
-  and (if .event == "close" then .duration_ns > 0 and .sent_bytes >= 0 and .sends >= 0 else true end);
-def schema_ok: if .event == "lost" then (keys == (fields | sort)) else (keys == (fields | sort)) and welltyped end;
+  and (.family | IN("ipv4", "ipv6")) and (.proto | IN("tcp", "udp"))
+  and (.family as $f | [.saddr, .daddr] | all(type == "string" and
+         if $f == "ipv4" then test("^[0-9]{1,3}(\\.[0-9]{1,3}){3}$") else test("^[0-9a-f:.]+$") end))
+  and (if .event == "close" then .duration_ns > 0 and .sent_bytes >= 0 and .sends >= 0
+         and (.reason | IN("close", "exit", "exec", "dup2", "close_range")) else true end);
+def schema_ok: (keys == (fields | sort)) and (if .event == "lost" then true else welltyped end);
 EOF
 
 # The fields compared with sockdrive's expectations (time and uid are not
 # known to it in advance: uid is checked on its own, time by the schema).
 read -r -d '' PROJECT <<'EOF'
-def project: with_entries(select(.key | IN("event","pid","tid","comm","fd","family","daddr","dport","ret","error","bytes","sent_bytes","sends")));
+def project: with_entries(select(.key | IN("event","pid","nspid","tid","comm","fd","family","proto",
+  "saddr","sport","daddr","dport","ret","error","bytes","reason","sent_bytes","sends")));
 EOF
 
 read -r -d '' LIVES <<'EOF'
 def lives: to_entries | group_by(.value.fd) | map(sort_by(.key) | map(.value)
   | reduce .[] as $e ([]; if $e.event == "connect" or length == 0 then . + [[$e]] else .[:-1] + [.[-1] + [$e]] end))
   | add // [];
-def life_ok: (.[0].event == "connect")
+def life_ok: (.[0].event | IN("connect", "send"))
   and (if .[-1].event == "close" then
          .[-1].sent_bytes == ([.[] | select(.event == "send") | .bytes // 0] | add // 0)
          and .[-1].sends == ([.[] | select(.event == "send" and has("bytes"))] | length)
@@ -101,11 +105,22 @@ session() {
 		fi
 		check "$name: $helper (pid $pid): uid $uid" jq -s -e \
 			"[.[] | select(.pid == $pid) | .uid == $uid] | all" "$trace"
-		# Per socket (an fd from one connect to the next): connect
-		# first, close last, close totals = the sends between.
+		# Per socket (an fd from one connect to the next): connect (or,
+		# unconnected, a send) first, close last, close totals = the
+		# sends between.
 		check "$name: $helper (pid $pid): each socket's life in order, totals add up" \
 			jq -s -e "$LIVES [.[] | select(.pid == $pid)] | lives | map(life_ok) | all" "$trace"
 	done < <(jq -r 'select(.helper) | "\(.helper) \(.pid) \(.uid)"' "$facts")
+
+	# What the kernel and user space still hold for the helpers: nothing.
+	local open
+	open=$(jq -r 'select(.helper) | .pid' "$facts" | while read -r pid; do
+		awk -v p="$pid" '$1 == p && $NF != 0' "$err"; done)
+	check "$name: no helper socket left open in the summary" [ -z "$open" ]
+	if [ -e "$d/empty-at-end" ]; then
+		check "$name: the kernel's tables are empty at the end" \
+			grep -q '^socktrace: kernel tables: 0 sockets of 0 processes still open' "$err"
+	fi
 
 	if [ -s "$d/excluded.json" ]; then
 		while read -r helper pid; do

@@ -41,7 +41,8 @@ stop_tracer() {
 # Every case in one run, unfiltered.
 d=$out/all
 start_tracer "$d" "$@"
-for c in tcp refused udp nonsock "threads 4"; do
+for c in tcp tcp6 refused udp udp6 mapped nonblock dns nonsock exit exec dup2 close_range \
+	"reuse 20" "threads 4" pidns; do
 	# shellcheck disable=SC2086 # "threads 4" is a case and its argument
 	"$SOCKDRIVE" $c >> "$d/facts.json"
 done
@@ -60,12 +61,33 @@ touch "$d/go"
 wait "$keep" "$drop"
 stop_tracer "$d"
 
-# --comm: by the name the kernel keeps, set with PR_SET_NAME.
+# --ipv4 and --ipv6: by the socket's family (IPv4-mapped is IPv6).
+d=$out/ipv4
+start_tracer "$d" "$@" --ipv4
+"$SOCKDRIVE" tcp >> "$d/facts.json"
+"$SOCKDRIVE" dns >> "$d/facts.json"
+"$SOCKDRIVE" tcp6 >> "$d/excluded.json"
+"$SOCKDRIVE" mapped >> "$d/excluded.json"
+stop_tracer "$d"
+
+d=$out/ipv6
+start_tracer "$d" "$@" --ipv6
+"$SOCKDRIVE" tcp6 >> "$d/facts.json"
+"$SOCKDRIVE" mapped >> "$d/facts.json"
+"$SOCKDRIVE" udp >> "$d/excluded.json"
+"$SOCKDRIVE" dns >> "$d/excluded.json"
+stop_tracer "$d"
+
+# --comm: by the name the kernel keeps, set with PR_SET_NAME. Only these
+# processes are traced, so the kernel's tables must be empty at the end.
 d=$out/comm
 start_tracer "$d" "$@" --comm st-keep
 "$SOCKDRIVE" --name st-keep udp >> "$d/facts.json"
 "$SOCKDRIVE" --name st-drop udp >> "$d/excluded.json"
 "$SOCKDRIVE" --name st-keep tcp >> "$d/facts.json"
 "$SOCKDRIVE" --name st-keep-not tcp >> "$d/excluded.json"
+"$SOCKDRIVE" --name st-keep exit >> "$d/facts.json"
+"$SOCKDRIVE" --name st-keep exec >> "$d/facts.json"
+touch "$d/empty-at-end"
 stop_tracer "$d"
 exit 0

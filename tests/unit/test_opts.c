@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <sys/socket.h>
 #include "check.h"
 #include "opts.h"
 
@@ -29,6 +30,10 @@ int main(void)
 	CHECK(parse(&o, "--attach", "tracepoint", NULL) == 0 && o.attach == ATTACH_TRACEPOINT);
 	CHECK(parse(&o, "--attach=kprobe", "--duration", "5") == 0);
 	CHECK(o.attach == ATTACH_KPROBE && o.duration == 5);
+
+	CHECK(parse(&o, "--ipv6", NULL, NULL) == 0 && o.family == AF_INET6);
+	CHECK(parse(&o, "-4", "--ipv4", NULL) == 0 && o.family == AF_INET);
+	CHECK(parse(&o, "--ipv4", "--ipv6", NULL) == 2);
 
 	/* Refused, each with a reason. */
 	const char *bad_pids[] = { "", "abc", "12x", "0", "-1", "4194305", "99999999999999999999", " 1" };

@@ -4,56 +4,88 @@
 #include "check.h"
 #include "socktab.h"
 
+static struct event ev(uint8_t kind, uint32_t pid, int fd, int64_t ret, const char *comm)
+{
+	struct event e = { .kind = kind, .pid = pid, .tid = pid, .fd = fd, .ret = ret, .ts_ns = 1000 };
+
+	e.ends.family = 2;
+	e.ends.dport = 80;
+	strncpy(e.comm, comm, sizeof(e.comm) - 1);
+	return e;
+}
+
+static int feed(struct socktab *t, uint8_t kind, uint32_t pid, int fd, int64_t ret, const char *comm)
+{
+	struct event e = ev(kind, pid, fd, ret, comm);
+
+	return socktab_event(t, &e);
+}
+
 int main(void)
 {
 	struct socktab *t = socktab_new();
 	const struct proc_stats *p;
 	const struct sock *s;
-	struct sock last;
+	struct event e;
 
 	CHECK(t != NULL);
-	CHECK(socktab_connect(t, 100, 3, "curl", 0x0100007f, 80, 1000, 1) == 0);
-	CHECK(socktab_connect(t, 100, 4, "curl", 0x0100007f, 81, 1000, 0) == 0);
-	CHECK(socktab_connect(t, 200, 3, "wget", 0x0200007f, 443, 2000, 1) == 0);
+	CHECK(feed(t, EV_CONNECT, 100, 3, 0, "curl") == 0);
+	CHECK(feed(t, EV_CONNECT, 100, 4, -ECONNREFUSED, "curl") == 0);
+	CHECK(feed(t, EV_CONNECT, 100, 6, -EINPROGRESS, "curl") == 0);
+	CHECK(feed(t, EV_CONNECT, 200, 3, 0, "wget") == 0);
 	/* Same fd number, other process: another socket. */
-	CHECK(socktab_nsocks(t) == 2);
-	CHECK(socktab_send(t, 100, 3, 81) == 0);
-	CHECK(socktab_send(t, 100, 3, 19) == 0);
-	CHECK(socktab_send(t, 100, 3, -EPIPE) == 0);
-	CHECK(socktab_send(t, 200, 3, 5) == 0);
+	CHECK(socktab_nsocks(t) == 3);
+	CHECK(feed(t, EV_SEND, 100, 3, 81, "curl") == 0);
+	CHECK(feed(t, EV_SEND, 100, 3, 19, "curl") == 0);
+	CHECK(feed(t, EV_SEND, 100, 3, -EPIPE, "curl") == 0);
+	CHECK(feed(t, EV_SEND, 200, 3, 5, "wget") == 0);
 	s = socktab_find(t, 100, 3);
-	CHECK(s && s->bytes == 100 && s->sends == 2 && s->dport == 80);
+	CHECK(s && s->bytes == 100 && s->sends == 2 && s->ends.dport == 80);
 	s = socktab_find(t, 200, 3);
 	CHECK(s && s->bytes == 5 && s->sends == 1);
 	CHECK(socktab_find(t, 100, 4) == NULL);	/* failed connect */
+	CHECK(socktab_find(t, 100, 6) != NULL);	/* in progress: tracked */
 
 	p = socktab_proc(t, 100);
-	CHECK(p && p->opened == 1 && p->failed == 1 && p->bytes == 100 && p->open_now == 1);
-	CHECK(socktab_close(t, 100, 3, &last) == 0);
-	CHECK(last.bytes == 100 && last.sends == 2 && last.start_ns == 1000);
+	CHECK(p && p->opened == 2 && p->failed == 1 && p->bytes == 100 && p->open_now == 2);
+	CHECK(feed(t, EV_CLOSE, 100, 3, 0, "curl") == 0);
 	CHECK(socktab_find(t, 100, 3) == NULL);
-	CHECK(p->open_now == 0 && p->opened == 1);
+	CHECK(p->open_now == 1 && p->opened == 2);
 	/* The fd number is reused at once: a new socket, totals from zero. */
-	CHECK(socktab_connect(t, 100, 3, "curl", 0x0100007f, 8080, 3000, 1) == 0);
+	e = ev(EV_CONNECT, 100, 3, 0, "curl");
+	e.ends.dport = 8080;
+	CHECK(socktab_event(t, &e) == 0);
 	s = socktab_find(t, 100, 3);
-	CHECK(s && s->bytes == 0 && s->sends == 0 && s->dport == 8080);
-	CHECK(p->opened == 2 && p->open_now == 1);
+	CHECK(s && s->bytes == 0 && s->sends == 0 && s->ends.dport == 8080);
+	CHECK(p->opened == 3 && p->open_now == 2);
 	/* A close of an fd that was never tracked changes nothing. */
-	CHECK(socktab_close(t, 100, 9, NULL) == 0 && p->open_now == 1);
+	CHECK(feed(t, EV_CLOSE, 100, 9, 0, "curl") == 0 && p->open_now == 2);
 	/* A process that renames itself is shown by its last name. */
-	CHECK(socktab_connect(t, 100, 5, "renamed", 0x0100007f, 80, 4000, 1) == 0);
+	CHECK(feed(t, EV_CONNECT, 100, 5, 0, "renamed") == 0);
 	CHECK_STR(p->comm, "renamed");
+	/* An unconnected socket starts with a send that names its
+	 * destination; each such send moves the destination. */
+	e = ev(EV_SEND, 300, 7, 40, "resolver");
+	e.flags = EVF_DEST_ARG;
+	e.ends.dport = 53;
+	CHECK(socktab_event(t, &e) == 0);
+	e.ends.dport = 5353;
+	CHECK(socktab_event(t, &e) == 0);
+	s = socktab_find(t, 300, 7);
+	CHECK(s && s->bytes == 80 && s->sends == 2 && s->ends.dport == 5353);
+	CHECK(socktab_proc(t, 300)->opened == 1);
+	/* A failed first send does not start tracking. */
+	CHECK(feed(t, EV_SEND, 300, 8, -ENETUNREACH, "resolver") == 0 && !socktab_find(t, 300, 8));
 
 	/* Many sockets: the table grows and stays exact. */
 	for (int fd = 10; fd < 5000; fd++)
-		socktab_connect(t, 300, fd, "many", 1, fd, fd, 1);
-	CHECK(socktab_nsocks(t) == 4990 + 3);
+		feed(t, EV_CONNECT, 400, fd, 0, "many");
+	CHECK(socktab_nsocks(t) == 4990 + 5);
 	for (int fd = 10; fd < 5000; fd += 2)
-		socktab_close(t, 300, fd, NULL);
-	CHECK(socktab_nsocks(t) == 2495 + 3);
-	s = socktab_find(t, 300, 4999);
-	CHECK(s && s->dport == 4999);
-	CHECK(socktab_nprocs(t) == 3);
+		feed(t, EV_CLOSE, 400, fd, 0, "many");
+	CHECK(socktab_nsocks(t) == 2495 + 5);
+	CHECK(socktab_find(t, 400, 4999) != NULL && socktab_find(t, 400, 4998) == NULL);
+	CHECK(socktab_nprocs(t) == 4);
 	socktab_free(t);
 	return check_done("socktab");
 }
