@@ -88,6 +88,9 @@ start_tracer "$d" "$@" --comm st-keep
 "$SOCKDRIVE" --name st-keep-not tcp >> "$d/excluded.json"
 "$SOCKDRIVE" --name st-keep exit >> "$d/facts.json"
 "$SOCKDRIVE" --name st-keep exec >> "$d/facts.json"
+"$SOCKDRIVE" --name st-keep dup2 >> "$d/facts.json"
+"$SOCKDRIVE" --name st-keep close_range >> "$d/facts.json"
+"$SOCKDRIVE" --name st-keep dns >> "$d/facts.json"
 touch "$d/empty-at-end"
 stop_tracer "$d"
 exit 0
