@@ -28,10 +28,11 @@ UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 # Packages of a fresh Debian 12 machine: to build, and to run the tests.
 BUILD_DEPS := make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
 TEST_DEPS := jq util-linux qemu-system-x86 busybox-static cpio gzip
+BENCH_DEPS := jq bpftrace strace
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan static unit test test-host test-vm run install clean deps-build deps-test
+.PHONY: all asan static unit test test-host test-vm bench run install clean deps-build deps-test deps-bench
 
 all: $(OUT)/socktrace
 
@@ -93,6 +94,9 @@ deps-build:
 deps-test: deps-build
 	$(call install_missing,$(TEST_DEPS))
 
+deps-bench: deps-build
+	$(call install_missing,$(BENCH_DEPS))
+
 # The README's two commands: set up, build and trace; set up and test.
 run: deps-build
 	$(MAKE) all
@@ -109,6 +113,11 @@ test-vm: deps-test
 	$(MAKE) static
 
 	tests/vm/run.sh
+
+# What socktrace costs the programs it traces; not part of `make test`.
+bench: deps-bench
+	$(MAKE) all
+	bench/run.sh
 
 install: $(OUT)/socktrace
 	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/socktrace
