@@ -34,6 +34,10 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 __u64 lost = 0;
 /* Sockets not tracked because a table was full. */
 __u64 untracked = 0;
+/* Entries in socks and procs, kept here so that user space can read them
+ * from memory after it has given up the right to call bpf(). */
+__s64 nsocks = 0;
+__s64 nprocs = 0;
 
 struct sock_key {
 	__u32 tgid;
@@ -279,12 +283,14 @@ static __always_inline void track(struct sock_key *k, __u64 file, const struct e
 		return;
 	}
 	/* The process entry first: a socket exit cannot find is never added. */
-	bpf_map_update_elem(&procs, &k->tgid, &zero, BPF_NOEXIST);
+	if (!bpf_map_update_elem(&procs, &k->tgid, &zero, BPF_NOEXIST))
+		__sync_fetch_and_add(&nprocs, 1);
 	if (!bpf_map_lookup_elem(&procs, &k->tgid) ||
 	    bpf_map_update_elem(&socks, k, &v, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&untracked, 1);
 		return;
 	}
+	__sync_fetch_and_add(&nsocks, 1);
 	count_socks(k->tgid, 1);
 }
 
@@ -301,8 +307,10 @@ static __always_inline void end_sock(struct sock_key *k, struct sock_val *v, __u
 		e->sends = v->sends;
 		submit(e);
 	}
-	if (!bpf_map_delete_elem(&socks, k))
+	if (!bpf_map_delete_elem(&socks, k)) {
+		__sync_fetch_and_add(&nsocks, -1);
 		count_socks(k->tgid, -1);
+	}
 }
 
 struct sweep {
@@ -491,13 +499,17 @@ SEC("raw_tp/sched_process_exit")
 int rt_exit(void *ctx)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
 
+	/* A thread that dies inside a traced call leaves nothing behind. */
+	bpf_map_delete_elem(&calls, &id);
 	/* Only the last thread's exit ends the process (and its files). */
 	if (BPF_CORE_READ(t, signal, live.counter))
 		return 0;
 	sweep(REASON_EXIT, true);
-	bpf_map_delete_elem(&procs, &tgid);
+	if (!bpf_map_delete_elem(&procs, &tgid))
+		__sync_fetch_and_add(&nprocs, -1);
 	return 0;
 }
 

@@ -10,6 +10,7 @@
 #include <bpf/libbpf.h>
 #include "opts.h"
 #include "output.h"
+#include "sandbox.h"
 #include "socktab.h"
 #include "tracer.h"
 
@@ -66,12 +67,12 @@ static void report_lost(struct ctx *c)
 static int install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
-	struct sigaction ign = { .sa_handler = SIG_IGN };
 
-	/* No SA_RESTART: a signal must cut the poll short. SIGPIPE is seen
-	 * as EPIPE from write() instead. */
+	/* No SA_RESTART: a signal must cut the poll short. SIGPIPE, sent
+	 * or from writing to a closed pipe, is one more way to stop; the
+	 * write then fails with EPIPE instead of killing us. */
 	return sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	       sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &ign, NULL);
+	       sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &sa, NULL);
 }
 
 static void summary(const struct ctx *c)
@@ -84,10 +85,10 @@ static void summary(const struct ctx *c)
 		socktab_summary(c->tab, stderr);
 	/* What the kernel still tracks, before the tables go with the
 	 * programs: sockets of processes that are still running. */
-	if (!tracer_tables(&c->tr, &k))
-		fprintf(stderr, "socktrace: kernel tables: %llu sockets of %llu processes still "
-			"open, %llu not tracked (table full)\n", (unsigned long long)k.socks,
-			(unsigned long long)k.procs, (unsigned long long)k.untracked);
+	tracer_tables(&c->tr, &k);
+	fprintf(stderr, "socktrace: kernel tables: %lld sockets of %lld processes still open, "
+		"%llu not tracked (table full)\n", (long long)k.socks, (long long)k.procs,
+		(unsigned long long)k.untracked);
 }
 
 static int64_t mono_ns(void)
@@ -151,6 +152,10 @@ int main(int argc, char **argv)
 	rb = ring_buffer__new(tracer_ring_fd(&c.tr), handle_event, &c, NULL);
 	if (!rb) {
 		fprintf(stderr, "socktrace: cannot map the ring buffer: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if (sandbox_enter(err, sizeof(err))) {
+		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
 	}
 	fprintf(stderr, "socktrace: tracing with %s programs (connect, sendto, close); "

@@ -39,6 +39,8 @@ static const struct argp_option options[] = {
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
+	{ "ring-size", 'r', "BYTES", 0, "Ring buffer size: a power of two from 4K to 1G, K/M/G suffixes "
+	  "allowed (default 8M); more rides out longer bursts", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };
@@ -96,6 +98,29 @@ int parse_duration(const char *s, unsigned int *secs, char *err, size_t errlen)
 	return 0;
 }
 
+int parse_ring_size(const char *s, uint32_t *bytes, char *err, size_t errlen)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (isdigit((unsigned char)*s) && !errno && end[0] && !end[1]) {
+		int shift = end[0] == 'K' || end[0] == 'k' ? 10 : end[0] == 'M' || end[0] == 'm' ? 20 :
+			    end[0] == 'G' || end[0] == 'g' ? 30 : -1;
+
+		v = shift < 0 || v > RING_MAX ? 0 : v << shift;
+		end++;
+	}
+	if (!isdigit((unsigned char)*s) || *end || errno || v < RING_MIN || v > RING_MAX || (v & (v - 1))) {
+		snprintf(err, errlen, "--ring-size: '%s' is not a power of two from 4K to 1G "
+			 "(bytes, or with a K, M or G suffix)", s);
+		return 2;
+	}
+	*bytes = v;
+	return 0;
+}
+
 static int parse_choice(const char *opt, const char *s, const char *const *names, int n,
 			int *out, char *err, size_t errlen)
 {
@@ -130,6 +155,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return parse_comm(arg, o->comm, ps->err, ps->errlen) ? EINVAL : 0;
 	case 'd':
 		return parse_duration(arg, &o->duration, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'r':
+		return parse_ring_size(arg, &o->ring_size, ps->err, ps->errlen) ? EINVAL : 0;
 	case 'o':
 		/* "auto" is the default, not a value to ask for. */
 		rc = parse_choice("output", arg, output_names + 1, 2, &v, ps->err, ps->errlen);
@@ -173,6 +200,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 	int rc;
 
 	memset(o, 0, sizeof(*o));
+	o->ring_size = RING_DEFAULT;
 	err[0] = '\0';
 	/* On an unknown option or a missing value getopt has printed the
 	 * reason already and err stays empty. */

@@ -7,6 +7,9 @@
 #include <stdint.h>
 
 #define COMM_MAX 15	/* the kernel keeps TASK_COMM_LEN - 1 bytes */
+#define RING_DEFAULT (8u << 20)
+#define RING_MIN 4096u		/* a page: the kernel's smallest ring */
+#define RING_MAX (1u << 30)
 
 enum output_mode { OUT_AUTO, OUT_TEXT, OUT_JSON };
 enum attach_mode { ATTACH_AUTO, ATTACH_KPROBE, ATTACH_TRACEPOINT };
@@ -18,6 +21,7 @@ struct opts {
 	enum attach_mode attach;
 	uint8_t family;			/* AF_INET or AF_INET6; 0: both */
 	unsigned int duration;		/* seconds; 0: until stopped */
+	uint32_t ring_size;		/* bytes, a power of two */
 	bool verbose;
 };
 
@@ -31,6 +35,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
 int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen);
 int parse_comm(const char *s, char *comm, char *err, size_t errlen);
 int parse_duration(const char *s, unsigned int *secs, char *err, size_t errlen);
+int parse_ring_size(const char *s, uint32_t *bytes, char *err, size_t errlen);
 
 const char *attach_name(enum attach_mode m);
 

@@ -6,12 +6,10 @@
 #include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include "socktrace.skel.h"
 #include "tracer.h"
 
-#define RING_SIZE (8u << 20)
 #define TRACEFS "/sys/kernel/tracing"
 
 #ifndef CAP_PERFMON
@@ -84,8 +82,8 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	s->rodata->filter_pid = o->pid;
 	s->rodata->filter_family = o->family;
 	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
-	s->rodata->wakeup_bytes = RING_SIZE / 4;
-	bpf_map__set_max_entries(s->maps.events, RING_SIZE);
+	s->rodata->wakeup_bytes = o->ring_size / 4;
+	bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	bpf_object__for_each_program(p, s->obj)
 		bpf_program__set_autoload(p, wanted(p, t->mode));
 
@@ -130,6 +128,11 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 			 "--attach tracepoint or auto");
 		return -1;
 	}
+	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0) {
+		snprintf(err, errlen, "this kernel has no BPF ring buffer: socktrace needs "
+			 "Linux 5.8 or later");
+		return -1;
+	}
 	if (t->mode == ATTACH_TRACEPOINT && ensure_tracefs(err, errlen))
 		return -1;
 	return load(t, o, err, errlen);
@@ -146,32 +149,13 @@ uint64_t tracer_lost(const struct tracer *t)
 	return __atomic_load_n(&t->skel->bss->lost, __ATOMIC_RELAXED);
 }
 
-static uint64_t count_entries(const struct bpf_map *m, void *key, void *next)
+void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 {
-	uint64_t n = 0;
-	int fd = bpf_map__fd(m);
-
-	/* Bounded: entries deleted meanwhile cannot make it loop. */
-	if (bpf_map_get_next_key(fd, NULL, next))
-		return 0;
-	do {
-		memcpy(key, next, bpf_map__key_size(m));
-		n++;
-	} while (n < bpf_map__max_entries(m) && !bpf_map_get_next_key(fd, key, next));
-	return n;
-}
-
-int tracer_tables(const struct tracer *t, struct kernel_tables *k)
-{
-	char key[16], next[16];
-
-	if (!t->skel || bpf_map__key_size(t->skel->maps.socks) > sizeof(key) ||
-	    bpf_map__key_size(t->skel->maps.procs) > sizeof(key))
-		return -1;
-	k->socks = count_entries(t->skel->maps.socks, key, next);
-	k->procs = count_entries(t->skel->maps.procs, key, next);
+	/* Counters the BPF side keeps in its mmap'ed .bss: no syscall, so
+	 * this works after privileges are dropped. */
+	k->socks = __atomic_load_n(&t->skel->bss->nsocks, __ATOMIC_RELAXED);
+	k->procs = __atomic_load_n(&t->skel->bss->nprocs, __ATOMIC_RELAXED);
 	k->untracked = __atomic_load_n(&t->skel->bss->untracked, __ATOMIC_RELAXED);
-	return 0;
 }
 
 void tracer_detach(struct tracer *t)

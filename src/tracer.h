@@ -19,13 +19,13 @@ int tracer_ring_fd(const struct tracer *t);
 /* Events the kernel could not put in the ring since tracing started. */
 uint64_t tracer_lost(const struct tracer *t);
 struct kernel_tables {
-	uint64_t socks;		/* tracked sockets */
-	uint64_t procs;		/* processes with an entry */
+	int64_t socks;		/* tracked sockets */
+	int64_t procs;		/* processes with an entry */
 	uint64_t untracked;	/* sockets not tracked because a table was full */
 };
 
-/* Counts the entries of the kernel's tables; -1 if they cannot be read. */
-int tracer_tables(const struct tracer *t, struct kernel_tables *k);
+/* What the kernel's tables hold now. */
+void tracer_tables(const struct tracer *t, struct kernel_tables *k);
 void tracer_detach(struct tracer *t);
 void tracer_destroy(struct tracer *t);
 

@@ -54,6 +54,12 @@ refused 2 "--output xml" --output xml
 refused 2 "--attach fentry" --attach fentry
 refused 2 "--duration 0" --duration 0
 refused 2 "--duration x" --duration x
+refused 2 "--ring-size 1000 (not a power of two)" --ring-size 1000
+refused 2 "--ring-size 2K (under a page)" --ring-size 2K
+refused 2 "--ring-size 2G (over 1G)" --ring-size 2G
+refused 2 "--ring-size 99999999999999999999K" --ring-size 99999999999999999999K
+refused 2 "--ring-size 4MB" --ring-size 4MB
+refused 2 "--ipv4 with --ipv6" --ipv4 --ipv6
 refused 2 "unknown option" --frobnicate
 refused 2 "unknown short option" -Z
 refused 2 "missing value" --pid
@@ -104,7 +110,7 @@ if start --output json; then
 	wait $pid
 fi
 
-for sig in INT TERM HUP; do
+for sig in INT TERM HUP PIPE; do
 	if start --output json; then
 		"$SOCKDRIVE" tcp > "$tmp/facts"
 		drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
@@ -120,6 +126,92 @@ for sig in INT TERM HUP; do
 		nothing_left "after SIG$sig"
 	fi
 done
+
+# Least privilege: once attached, no capability, no_new_privs, seccomp.
+if start --output json; then
+	st=/proc/$pid/status
+	if grep -Eq '^CapEff:\s+0+$' $st && grep -Eq '^CapPrm:\s+0+$' $st && grep -Eq '^CapBnd:\s+0+$' $st &&
+	   grep -Eq '^NoNewPrivs:\s+1$' $st; then
+		ok "running: no capability left (effective, permitted, bounding), no_new_privs"
+	else
+		fail "running: no capability left, no_new_privs" "$(grep -E 'Cap|NoNew' $st | tr '\n' ' ')"
+	fi
+	# The sanitized build keeps all syscalls (LeakSanitizer needs ptrace).
+	if [ -z "${SANITIZED:-}" ]; then
+		grep -Eq '^Seccomp:\s+2$' $st && ok "running: seccomp filter on (Seccomp: 2)" ||
+			fail "running: seccomp filter on" "$(grep Seccomp $st)"
+	fi
+	"$SOCKDRIVE" tcp > "$tmp/facts"
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	n=$(jq -s "[.[] | select(.pid == $(jq -r 'select(.helper) | .pid' "$tmp/facts"))] | length" "$tmp/out")
+	[ $rc = 0 ] && [ "$n" = 4 ] && ok "sandboxed: traced all 4 events and stopped cleanly" ||
+		fail "sandboxed: traced all 4 events and stopped cleanly" "exit $rc, $n events"
+fi
+
+# Two instances side by side see the same events and stop cleanly.
+"$SOCKTRACE" --output json --comm st-twin > "$tmp/twin1" 2> "$tmp/twin1.err" &
+t1=$!
+"$SOCKTRACE" --output json --comm st-twin > "$tmp/twin2" 2> "$tmp/twin2.err" &
+t2=$!
+for _ in $(seq 100); do
+	grep -q '^socktrace: tracing' "$tmp/twin1.err" && grep -q '^socktrace: tracing' "$tmp/twin2.err" && break
+	sleep 0.1
+done
+"$SOCKDRIVE" --name st-twin udp > /dev/null
+"$SOCKDRIVE" --name st-twin tcp > /dev/null
+kill -INT $t1 $t2
+wait $t1; r1=$?
+wait $t2; r2=$?
+e1=$(jq -c -s 'map(del(.time, .duration_ns)) | sort' "$tmp/twin1")
+e2=$(jq -c -s 'map(del(.time, .duration_ns)) | sort' "$tmp/twin2")
+if [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$e1" = "$e2" ] && [ "$(jq length <<< "$e1")" = 9 ]; then
+	ok "two instances: both exit 0 with the same 9 events"
+else
+	fail "two instances: both exit 0 with the same 9 events" "exits $r1 $r2, $(jq length <<< "$e1") and $(jq length <<< "$e2") events"
+fi
+nothing_left "after two instances"
+
+# A hostile comm on a terminal: every byte that is not printable text is
+# shown escaped; nothing raw can reach the terminal.
+if start --output text; then
+	"$SOCKDRIVE" --name-hex 71225c0a09017fc3a9ffe2821b5b32 tcp > "$tmp/facts"
+	kill -INT $pid
+	wait $pid
+	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
+	want='q"\\\x0a\x09\x01\x7fé\xff\xe2\x82\x1b[2'
+	if [ "$(grep -c "^[0-9:.]* *$drv " "$tmp/out")" = 4 ] &&
+	   [ "$(grep "^[0-9:.]* *$drv " "$tmp/out" | grep -cF " $want ")" = 4 ] &&
+	   ! LC_ALL=C grep -q '[[:cntrl:]]' "$tmp/out"; then
+		ok "text: a hostile comm is escaped, 4 whole lines, no control byte"
+	else
+		fail "text: a hostile comm is escaped, 4 whole lines, no control byte" "$(grep -a "$drv" "$tmp/out" | od -c | head -5 | tr '\n' ' ')"
+	fi
+fi
+
+# Errors name their cause and the fix, in one line, exit 1. A private
+# mount namespace hides what socktrace needs without touching the host.
+if command -v unshare > /dev/null; then
+	empty=$(mktemp -d)
+	unshare -m sh -c "mount --bind $empty /sys/kernel/btf && exec $SOCKTRACE" > /dev/null 2> "$tmp/err"
+	rc=$?
+	[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'BTF' "$tmp/err" &&
+		ok "no BTF: exit 1, one line: $(cat "$tmp/err")" ||
+		fail "no BTF: exit 1, one line naming BTF" "exit $rc: $(cat "$tmp/err")"
+	if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
+		# tracefs cannot be mounted where /sys/kernel/tracing is gone.
+		unshare -m sh -c "mount --bind /sys/kernel/btf $empty && mount -t tmpfs tmpfs /sys/kernel &&
+			mkdir /sys/kernel/btf && mount --bind $empty /sys/kernel/btf && exec $SOCKTRACE" \
+			> /dev/null 2> "$tmp/err"
+		rc=$?
+		[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'cannot mount tracefs' "$tmp/err" &&
+			ok "tracefs cannot be mounted: exit 1, one line: $(cat "$tmp/err")" ||
+			fail "tracefs cannot be mounted: exit 1, one line" "exit $rc: $(cat "$tmp/err")"
+	fi
+	rmdir "$empty"
+	nothing_left "after the refused starts"
+fi
 
 # A closed stdout ends it promptly, even with nothing more to write.
 start_s=$(date +%s%N)

@@ -60,6 +60,25 @@ def life_ok: (.[0].event | IN("connect", "send"))
        else all(.[]; .event != "close") end);
 EOF
 
+# The comm tests/e2e-run.sh gives as hex bytes, as JSON must show it: each
+# invalid UTF-8 byte (ff, e2, 82) is U+FFFD, control characters escaped.
+HOSTILE_COMM=$(printf 'q"\\\n\t\001\177\303\251\357\277\275\357\277\275\357\277\275\033[2')
+
+# flood DIR: delivered + lost must be exactly what the process generated.
+flood() {
+	local d=$1 generated delivered lost summary_lost
+	generated=$(jq -r "select(.generated) | .generated" "$d/flood.json")
+	delivered=$(jq -s '[.[] | select(.comm == "st-flood")] | length' "$d/trace.json")
+	lost=$(jq -s '[.[] | select(.event == "lost") | .count] | add // 0' "$d/trace.json")
+	summary_lost=$(sed -n 's/^socktrace: stopped: [0-9]* events delivered, \([0-9]*\) lost$/\1/p' "$d/trace.err")
+	check "flood: socktrace exited 0" [ "$(cat "$d/rc" 2>/dev/null)" = 0 ]
+	check "flood: the ring overflowed ($lost lost)" [ "${lost:-0}" -gt 0 ]
+	check "flood: delivered $delivered + lost $lost = generated $generated, exactly" \
+		[ $((delivered + lost)) = "$generated" ]
+	check "flood: the summary counts the same $lost lost" [ "$summary_lost" = "$lost" ]
+	check "flood: every line of stdout is JSON" jq -e . "$d/trace.json"
+}
+
 session() {
 	local d=$1 name
 	name=$(basename "$d")
@@ -96,6 +115,13 @@ session() {
 		local want got
 		want=$(jq -c -s "$PROJECT [.[] | select(.event and .pid == $pid) | project] | sort" "$facts")
 		got=$(jq -c -s "$PROJECT [.[] | select(.pid == $pid) | project] | sort" "$trace")
+		if jq -e -s "any(.[]; .helper and .pid == $pid and .raw_name)" "$facts" > /dev/null; then
+			# sockdrive does not write hostile names; compared here.
+			got=$(jq -c "map(del(.comm)) | sort" <<< "$got")
+			check "$name: $helper (pid $pid): a hostile comm, exactly, in valid JSON" jq -s -e \
+				--arg want "$HOSTILE_COMM" "[.[] | select(.pid == $pid)] |
+				length > 0 and all(.comm == \$want)" "$trace"
+		fi
 		if [ "$want" = "$got" ]; then
 			ok "$name: $helper (pid $pid): the events it caused, exactly"
 		else
@@ -131,7 +157,7 @@ session() {
 }
 
 for d in "$out"/*/; do
-	session "${d%/}"
+	if [ -e "$d/flood.json" ]; then flood "${d%/}"; else session "${d%/}"; fi
 done
 [ $((passed + failed)) -gt 0 ] || fail "no session found in $out"
 echo "$label: $passed passed, $failed failed"

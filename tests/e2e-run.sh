@@ -47,6 +47,20 @@ for c in tcp tcp6 refused udp udp6 mapped nonblock dns nonsock exit exec dup2 cl
 	"$SOCKDRIVE" $c >> "$d/facts.json"
 done
 "$SOCKDRIVE" --name renamed-proc tcp >> "$d/facts.json"
+"$SOCKDRIVE" hostile-addr >> "$d/facts.json"
+# A comm of hostile bytes: q " \ newline tab 0x01 0x7f, U+00E9 in UTF-8,
+# 0xff, a cut UTF-8 sequence (e2 82), ESC [ 2. e2e-check.sh knows it as
+# HOSTILE_COMM.
+"$SOCKDRIVE" --name-hex 71225c0a09017fc3a9ffe2821b5b32 tcp >> "$d/facts.json"
+stop_tracer "$d"
+
+# Flood: the consumer is stopped while a process makes far more events
+# than a 64 KiB ring holds; each must be delivered or counted as lost.
+d=$out/flood
+start_tracer "$d" "$@" --ring-size 64K --comm st-flood
+kill -STOP "$tracer"
+"$SOCKDRIVE" --name st-flood flood 20000 > "$d/flood.json"
+kill -CONT "$tracer"
 stop_tracer "$d"
 
 # --pid: only the chosen one of two identical processes is reported.

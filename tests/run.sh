@@ -46,7 +46,7 @@ suite unit-asan units build/asan/test_*
 suite e2e e2e e2e build/socktrace
 suite e2e-asan e2e e2e-asan build/asan/socktrace --attach tracepoint
 suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli
-suite cli-asan env SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
+suite cli-asan env SANITIZED=1 SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
 [ "$host_only" = --host ] || suite vm tests/vm/run.sh
 
 # One closing tally over every check of every part; a part that failed

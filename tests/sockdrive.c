@@ -33,6 +33,8 @@
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 /* The ids socktrace reports: the initial namespace's, from /proc. */
 static int host_pid, ns_pid;
+/* Set with --name-hex: the comm is hostile bytes, checked by the test. */
+static int raw_name;
 
 /* A socket and what socktrace must say about it. */
 struct sk {
@@ -79,16 +81,10 @@ static void expect_head(const char *event, int fd)
 		printf("\"nspid\":%d,\"tid\":%d,", ns_pid, host_pid);
 	else
 		printf("\"tid\":%d,", gettid());
-	printf("\"comm\":\"");
-	for (const unsigned char *c = (const unsigned char *)comm; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			printf("\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			printf("\\u%04x", *c);	/* tests keep names ASCII */
-		else
-			putchar(*c);
-	}
-	printf("\",\"fd\":%d", fd);
+	/* Other names are plain ASCII: no escaping to get wrong here. */
+	if (!raw_name)
+		printf("\"comm\":\"%s\",", comm);
+	printf("\"fd\":%d", fd);
 }
 
 /* An event of socket s; fmt adds its own fields. */
@@ -484,6 +480,95 @@ static void case_threads(int n)
 	close(lfd);
 }
 
+/* Pointers and lengths no sockaddr should have: nothing may be invented
+ * from them. Only the last, real, connect is reported; an AF_INET address
+ * with an oversized length is a real connect attempt the kernel refuses. */
+static void case_hostile_addr(void)
+{
+	int port, lfd = bound(AF_INET, SOCK_STREAM, &port), fd = socket(AF_INET, SOCK_STREAM, 0);
+	int ufd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
+	struct sockaddr_in other = { .sin_family = AF_UNIX };
+	void *unmapped = (void *)16;
+	struct sk s;
+
+	if (fd < 0 || ufd < 0)
+		die("socket");
+	if (!connect(fd, NULL, len) || !connect(fd, unmapped, len) ||
+	    !connect(fd, (struct sockaddr *)&ss, 3) || !connect(fd, (struct sockaddr *)&ss, 0) ||
+	    !connect(fd, (struct sockaddr *)&other, sizeof(other)) ||
+	    !connect(fd, (struct sockaddr *)&ss, -1))
+		die("a hostile connect worked");
+	if (sendto(ufd, "x", 1, 0, NULL, len) >= 0 || sendto(ufd, "x", 1, 0, unmapped, len) >= 0 ||
+	    sendto(ufd, "x", 1, 0, (struct sockaddr *)&ss, 3) >= 0 ||
+	    sendto(ufd, "x", 1, 0, (struct sockaddr *)&other, sizeof(other)) >= 0)
+		die("a hostile sendto worked");
+	close(ufd);
+	s = (struct sk){ .fd = fd, .family = AF_INET, .type = SOCK_STREAM, .dport = port };
+	snprintf(s.daddr, sizeof(s.daddr), "127.0.0.1");
+	if (!connect(fd, (struct sockaddr *)&ss, 1 << 20) || errno != EINVAL)
+		die("an oversized connect worked");
+	local_end(&s);
+	expect("connect", &s, ",\"ret\":-22,\"error\":\"EINVAL\"");
+	close(fd);
+	s = connect4(SOCK_STREAM, port);
+	close_sock(&s);
+	close(lfd);
+}
+
+/* n sends, printing only how many events they make: the tracer is
+ * stopped meanwhile, so the test counts delivered + lost. */
+static void case_flood(int n)
+{
+	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+		die("flood socket");
+	for (int i = 0; i < n; i++)
+		if (send(fd, "x", 1, 0) != 1)
+			die("send");
+	close(fd);
+	close(rfd);
+	printf("{\"generated\":%d}\n", n + 2);	/* + connect and close */
+}
+
+/* n sockets one after another: socket, connect, close. */
+static void case_churn(int n)
+{
+	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
+
+	for (int i = 0; i < n; i++) {
+		int fd = socket(AF_INET, SOCK_DGRAM, 0);
+
+		if (fd < 0 || connect(fd, (struct sockaddr *)&ss, len))
+			die("churn");
+		close(fd);
+	}
+	close(rfd);
+	printf("{\"generated\":%d}\n", 2 * n);
+}
+
+/* Blocks inside sendto (the peer never reads) until it is killed. */
+static void case_stuck(void)
+{
+	int port, lfd = bound(AF_INET, SOCK_STREAM, &port), small = 4096;
+	struct sk s = connect4(SOCK_STREAM, port);
+	static char big[1 << 20];
+
+	setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	printf("{\"stuck\":true}\n");
+	fflush(stdout);
+	for (;;)
+		sendto(s.fd, big, sizeof(big), 0, NULL, 0);
+	close(lfd);
+}
+
 static void wait_gate(const char *path)
 {
 	struct timespec tick = { 0, 5 * 1000 * 1000 };
@@ -491,6 +576,19 @@ static void wait_gate(const char *path)
 
 	for (int i = 0; i < 6000 && stat(path, &st); i++)
 		nanosleep(&tick, NULL);
+}
+
+/* "4142" -> "AB", for names a shell cannot pass. */
+static char *unhex(const char *h)
+{
+	static char out[64];
+	size_t i = 0;
+
+	for (; h[0] && h[1] && i < sizeof(out) - 1; h += 2)
+		sscanf(h, "%2hhx", (unsigned char *)&out[i++]);
+	out[i] = '\0';
+	raw_name = 1;
+	return out;
 }
 
 /* The program's real path: exec'ing /proc/self/exe would name it "exe". */
@@ -507,7 +605,8 @@ static const char *self_path(void)
 
 static void helper_line(const char *c)
 {
-	printf("{\"helper\":\"%s\",\"pid\":%d,\"uid\":%d}\n", c, host_pid, getuid());
+	printf("{\"helper\":\"%s\",\"pid\":%d,\"uid\":%d%s}\n", c, host_pid, getuid(),
+	       raw_name ? ",\"raw_name\":true" : "");
 	fflush(stdout);
 }
 
@@ -544,6 +643,8 @@ int main(int argc, char **argv)
 			gate = argv[i + 1];
 		else if (!strcmp(argv[i], "--name"))
 			name = argv[i + 1];
+		else if (!strcmp(argv[i], "--name-hex"))
+			name = unhex(argv[i + 1]);
 	}
 	if (i >= argc) {
 		fprintf(stderr, "usage: sockdrive [--gate FILE] [--name NAME] CASE [N]\n");
@@ -595,6 +696,14 @@ int main(int argc, char **argv)
 		case_reuse(arg ? arg : 20);
 	else if (!strcmp(c, "threads"))
 		case_threads(arg ? arg : 4);
+	else if (!strcmp(c, "hostile-addr"))
+		case_hostile_addr();
+	else if (!strcmp(c, "flood"))
+		case_flood(arg ? arg : 20000);
+	else if (!strcmp(c, "churn"))
+		case_churn(arg ? arg : 1000);
+	else if (!strcmp(c, "stuck"))
+		case_stuck();
 	else
 		return 2;
 	return 0;

@@ -1,0 +1,125 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/bpf.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/perf_event.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include "sandbox.h"
+
+#if defined(__x86_64__)
+#define AUDIT_ARCH_SELF AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define AUDIT_ARCH_SELF AUDIT_ARCH_AARCH64
+#endif
+
+#define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
+#define ALLOW_IF(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
+		     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
+/* nr is allowed only when its argument arg equals val (low 32 bits). */
+#define ALLOW_ARG_IS(nr, arg, val) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])), \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (val), 0, 1), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+/* nr is allowed only when its argument arg has none of the bits in mask. */
+#define ALLOW_ARG_WITHOUT(nr, arg, mask) \
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
+	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])), \
+	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (mask), 1, 0), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+
+/* What the event loop and the exit path still do: wait on the ring's
+ * epoll fd and stdout, write, keep time, allocate, and at the end detach
+ * (close, PERF_EVENT_IOC_DISABLE) and unmap. */
+static struct sock_filter filter[] = {
+	LOAD(arch),
+	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_SELF, 1, 0),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	LOAD(nr),
+#if defined(__x86_64__)
+	/* x32 syscalls share the arch; refuse them. */
+	BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, 0x40000000, 0, 1),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+	ALLOW_IF(__NR_epoll_wait),
+	ALLOW_IF(__NR_poll),
+#endif
+	ALLOW_IF(__NR_epoll_pwait),
+#ifdef __NR_epoll_pwait2
+	ALLOW_IF(__NR_epoll_pwait2),
+#endif
+	ALLOW_IF(__NR_ppoll),
+	ALLOW_IF(__NR_write),
+	ALLOW_IF(__NR_writev),
+	ALLOW_IF(__NR_clock_gettime),
+	ALLOW_IF(__NR_gettimeofday),
+	ALLOW_IF(__NR_rt_sigreturn),
+	ALLOW_IF(__NR_rt_sigprocmask),
+	ALLOW_IF(__NR_brk),
+	ALLOW_IF(__NR_munmap),
+	ALLOW_IF(__NR_mremap),
+	ALLOW_IF(__NR_madvise),
+	ALLOW_IF(__NR_close),
+	ALLOW_IF(__NR_futex),
+	ALLOW_IF(__NR_getpid),
+	ALLOW_IF(__NR_gettid),
+	ALLOW_IF(__NR_tgkill),
+	ALLOW_IF(__NR_exit),
+	ALLOW_IF(__NR_exit_group),
+	ALLOW_ARG_WITHOUT(__NR_mmap, 2, PROT_EXEC),
+	ALLOW_ARG_IS(__NR_ioctl, 1, PERF_EVENT_IOC_DISABLE),
+	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
+};
+
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct none[2] = { { 0 } };
+
+	/* The bounding set first: dropping from it needs CAP_SETPCAP. */
+	for (int cap = 0; cap < 64; cap++)
+		if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) && errno != EINVAL)
+			return -1;
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) && errno != EINVAL)
+		return -1;
+	return syscall(SYS_capset, &h, none);
+}
+
+int sandbox_enter(char *err, size_t errlen)
+{
+	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
+
+	/* Loaded now, while files can still be opened: localtime_r reads
+	 * the zone file on first use. */
+	tzset();
+	if (drop_capabilities()) {
+		snprintf(err, errlen, "cannot drop capabilities: %s", strerror(errno));
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0)) {
+		snprintf(err, errlen, "cannot set no_new_privs: %s", strerror(errno));
+		return -1;
+	}
+#if defined(__SANITIZE_ADDRESS__)
+	/* LeakSanitizer stops the world at exit with ptrace and reads
+	 * /proc; a sanitized build keeps all syscalls. */
+	(void)prog;
+#else
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0)) {
+		snprintf(err, errlen, "cannot install the seccomp filter: %s", strerror(errno));
+		return -1;
+	}
+#endif
+	return 0;
+}
