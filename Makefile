@@ -27,12 +27,12 @@ UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Packages of a fresh Debian 12 machine: to build, and to run the tests.
 BUILD_DEPS := make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
-TEST_DEPS := jq util-linux qemu-system-x86 busybox-static cpio gzip
+TEST_DEPS := jq util-linux qemu-system-x86 busybox-static cpio gzip valgrind libclang-rt-14-dev
 BENCH_DEPS := jq bpftrace strace
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan static unit test test-host test-vm bench run install clean deps-build deps-test deps-bench
+.PHONY: all asan static unit fuzz test test-host test-vm bench run install clean deps-build deps-test deps-bench
 
 all: $(OUT)/socktrace
 
@@ -74,7 +74,14 @@ $(OUT)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/obj/
 $(OUT)/asan/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/asan/obj/%.o) | $(OUT)/asan
 	$(CC) $(ALL_CFLAGS) $(SAN) $< $(LOGIC:%=$(OUT)/asan/obj/%.o) -o $@
 
-$(OUT) $(OUT)/obj $(OUT)/asan $(OUT)/asan/obj $(OUT)/static $(OUT)/unit:
+# libFuzzer target over the decoding and formatting code (clang only).
+fuzz: $(OUT)/fuzz/fuzz_event
+FUZZED := buf escape hmap socktab format
+$(OUT)/fuzz/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZED:%=src/%.c) $(wildcard src/*.h) include/socktrace.h | $(OUT)/fuzz
+	$(CLANG) $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
+		-fno-sanitize-recover=all $< $(FUZZED:%=src/%.c) -o $@
+
+$(OUT) $(OUT)/obj $(OUT)/asan $(OUT)/asan/obj $(OUT)/static $(OUT)/unit $(OUT)/fuzz:
 	mkdir -p $@
 
 # Installs whatever of a package list is missing (needs root, as apt does).
@@ -103,10 +110,10 @@ run: deps-build
 	./$(OUT)/socktrace $(ARGS)
 
 test: deps-test
-	$(MAKE) all asan static unit $(OUT)/sockdrive
+	$(MAKE) all asan static unit fuzz $(OUT)/sockdrive
 	tests/run.sh
 
-test-host: all asan unit $(OUT)/sockdrive
+test-host: all asan unit fuzz $(OUT)/sockdrive
 	tests/run.sh --host
 
 test-vm: deps-test

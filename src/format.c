@@ -30,7 +30,7 @@ const char *errno_name(int64_t ret, char *tmp, size_t len)
 		name = strerrorname_np((int)-ret);
 	if (name)
 		return name;
-	snprintf(tmp, len, "errno %" PRId64, -ret);
+	snprintf(tmp, len, "errno %" PRIu64, -(uint64_t)ret);	/* no overflow at INT64_MIN */
 	return tmp;
 }
 
@@ -80,14 +80,36 @@ static bool connect_failed(const struct event *e)
 	return e->ret < 0 && e->ret != -EINPROGRESS;
 }
 
+/* A kernel stamp on the wall clock. Wrapping, not overflowing: the stamp
+ * comes from a ring buffer record, which this code does not trust. */
+static int64_t wall_ns(uint64_t ts_ns, int64_t realtime_off)
+{
+	return (int64_t)(ts_ns + (uint64_t)realtime_off);
+}
+
+/* Seconds and nanoseconds, the latter always in 0..999999999. */
+static time_t split_ns(int64_t ns, long *nsec)
+{
+	int64_t secs = ns / 1000000000, rem = ns % 1000000000;
+
+	if (rem < 0) {
+		rem += 1000000000;
+		secs--;
+	}
+	*nsec = rem;
+	return secs;
+}
+
 static void rfc3339(struct buf *b, int64_t real_ns)
 {
-	time_t secs = real_ns / 1000000000;
+	long nsec;
+	time_t secs = split_ns(real_ns, &nsec);
 	struct tm tm;
 
-	gmtime_r(&secs, &tm);
-	buf_fmt(b, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", tm.tm_year + 1900, tm.tm_mon + 1,
-		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, real_ns % 1000000000);
+	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+		memset(&tm, 0, sizeof(tm)), tm.tm_year = 70, tm.tm_mday = 1, nsec = 0;
+	buf_fmt(b, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
+		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
 }
 
 void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
@@ -96,7 +118,7 @@ void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
 
 	buf_str(b, "{\"time\":\"");
-	rfc3339(b, (int64_t)e->ts_ns + realtime_off);
+	rfc3339(b, wall_ns(e->ts_ns, realtime_off));
 	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,", kind_name(e), e->pid);
 	if (e->nspid)
 		buf_fmt(b, "\"nspid\":%u,", e->nspid);
@@ -148,17 +170,20 @@ static void text_time(char out[16], int64_t real_ns)
 {
 	/* localtime_r is slow; events come in bursts within a second. */
 	static time_t last_secs = -1;
-	static char hms[9];
-	time_t secs = real_ns / 1000000000;
+	static char hms[9] = "??:??:??";
+	long nsec;
+	time_t secs = split_ns(real_ns, &nsec);
 
 	if (secs != last_secs) {
 		struct tm tm;
 
-		localtime_r(&secs, &tm);
-		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		if (localtime_r(&secs, &tm))
+			strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		else
+			memcpy(hms, "??:??:??", sizeof(hms));
 		last_secs = secs;
 	}
-	snprintf(out, 16, "%s.%03d", hms, (int)(real_ns % 1000000000 / 1000000));
+	snprintf(out, 16, "%s.%03ld", hms, nsec / 1000000);
 }
 
 /* The columns before the detail; comm_len 0: comm is a trusted label. */
@@ -215,7 +240,7 @@ void format_text(struct buf *b, const struct event *e, int64_t realtime_off)
 	const struct ends *n = &e->ends;
 	char time[16], pid[12], fd[12], tmp[32];
 
-	text_time(time, (int64_t)e->ts_ns + realtime_off);
+	text_time(time, wall_ns(e->ts_ns, realtime_off));
 	snprintf(pid, sizeof(pid), "%u", e->pid);
 	snprintf(fd, sizeof(fd), "%d", e->fd);
 	text_cols(b, time, pid, e->comm, sizeof(e->comm), fd, kind_name(e));

@@ -89,6 +89,7 @@ rc=$?
 
 # start ARGS...: socktrace in the background, back once it is attached.
 start() {
+	rm -f "$tmp/out" "$tmp/err" # so the wait below cannot see an old line
 	"$SOCKTRACE" "$@" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	for _ in $(seq 100); do
@@ -224,6 +225,7 @@ else
 	fail "closed stdout: exit 0 within 5 s" "rc=$(cat "$tmp/rc" 2>/dev/null) $(cat "$tmp/err")"
 fi
 # ... and while events flow (socktrace | head -1).
+rm -f "$tmp/err"
 ( "$SOCKTRACE" --output json 2> "$tmp/err"; echo $? > "$tmp/rc2" ) | head -1 > "$tmp/first" &
 for _ in $(seq 50); do grep -q tracing "$tmp/err" 2>/dev/null && break; sleep 0.1; done
 "$SOCKDRIVE" tcp > /dev/null
@@ -282,6 +284,25 @@ if start --output json; then
 	wait $pid 2>/dev/null
 	sleep 0.5 # links are released as the process's files are closed
 	nothing_left "after SIGKILL"
+fi
+
+# valgrind: no leak and no memory error in a run with events (the
+# suppressions cover libbpf's partly set bpf_attr, which is not ours).
+if [ -z "${SANITIZED:-}" ] && command -v valgrind > /dev/null; then
+	rm -f "$tmp/err"
+	valgrind --quiet --suppressions=tests/valgrind.supp --leak-check=full \
+		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+		--error-exitcode=99 "$SOCKTRACE" --output json --duration 8 > "$tmp/out" 2> "$tmp/err" &
+	vg=$!
+	for _ in $(seq 150); do grep -q '^socktrace: tracing' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
+	"$SOCKDRIVE" tcp > /dev/null
+	"$SOCKDRIVE" dns > /dev/null
+	"$SOCKDRIVE" exit > /dev/null
+	wait $vg
+	rc=$?
+	[ $rc = 0 ] && [ "$(grep -c '"sockdrive"' "$tmp/out")" -ge 13 ] &&
+		ok "valgrind: no leak, no error, events traced" ||
+		fail "valgrind: no leak, no error, events traced" "exit $rc: $(grep -v '^socktrace' "$tmp/err" | head -20 | tr '\n' '|')"
 fi
 
 echo "$label: $passed passed, $failed failed"

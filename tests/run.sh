@@ -36,6 +36,16 @@ e2e() { # e2e LABEL SOCKTRACE [ARGS...]
 		tests/e2e-check.sh "$out/$label" "$label"
 }
 
+# The libFuzzer target for a bounded time; a finding fails it.
+fuzz() {
+	mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz_event -max_total_time=20 -rss_limit_mb=2048 -artifact_prefix=build/fuzz/ \
+		build/fuzz/corpus 2>&1 | grep -E '^(Done|==|SUMMARY|artifact)|runtime error'
+	local rc=${PIPESTATUS[0]}
+	echo "fuzz: $((rc == 0)) passed, $((rc != 0)) failed"
+	return "$rc"
+}
+
 # LeakSanitizer reports make the sanitized binary exit non-zero, which the
 # end-to-end checks see as a failed run.
 export ASAN_OPTIONS=abort_on_error=0:detect_leaks=1
@@ -47,6 +57,8 @@ suite e2e e2e e2e build/socktrace
 suite e2e-asan e2e e2e-asan build/asan/socktrace --attach tracepoint
 suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli
 suite cli-asan env SANITIZED=1 SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
+suite soak env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/soak.sh
+suite fuzz fuzz
 [ "$host_only" = --host ] || suite vm tests/vm/run.sh
 
 # One closing tally over every check of every part; a part that failed

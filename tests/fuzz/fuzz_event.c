@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/*
+ * libFuzzer target: arbitrary bytes as ring buffer records (and as comm
+ * strings) through the socket table and both output formats. Every JSON
+ * line must parse, every text line must hold no control byte, and nothing
+ * may overflow (the build adds ASan and UBSan).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include "escape.h"
+#include "format.h"
+#include "socktab.h"
+
+/* An independent strict checker for the JSON our formats produce: one
+ * object of string and integer values. */
+struct cur {
+	const unsigned char *p, *end;
+};
+
+static int utf8_ok(struct cur *c)
+{
+	unsigned int b = *c->p, n, cp, min;
+
+	if (b < 0x80)
+		return ++c->p, 1;
+	if ((b & 0xe0) == 0xc0)
+		n = 1, cp = b & 0x1f, min = 0x80;
+	else if ((b & 0xf0) == 0xe0)
+		n = 2, cp = b & 0x0f, min = 0x800;
+	else if ((b & 0xf8) == 0xf0)
+		n = 3, cp = b & 0x07, min = 0x10000;
+	else
+		return 0;
+	if (c->end - c->p <= (long)n)
+		return 0;
+	for (unsigned int i = 1; i <= n; i++) {
+		if ((c->p[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (c->p[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	c->p += n + 1;
+	return 1;
+}
+
+static int string_ok(struct cur *c)
+{
+	if (c->p >= c->end || *c->p++ != '"')
+		return 0;
+	while (c->p < c->end && *c->p != '"') {
+		if (*c->p < 0x20)
+			return 0;
+		if (*c->p == '\\') {
+			c->p++;
+			if (c->p >= c->end)
+				return 0;
+			if (*c->p == 'u') {
+				for (int i = 1; i <= 4; i++)
+					if (c->p + i >= c->end || !strchr("0123456789abcdefABCDEF", c->p[i]) || !c->p[i])
+						return 0;
+				c->p += 5;
+			} else if (strchr("\"\\/bfnrt", *c->p) && *c->p) {
+				c->p++;
+			} else {
+				return 0;
+			}
+		} else if (!utf8_ok(c)) {
+			return 0;
+		}
+	}
+	return c->p++ < c->end;
+}
+
+static int number_ok(struct cur *c)
+{
+	const unsigned char *start;
+
+	if (c->p < c->end && *c->p == '-')
+		c->p++;
+	start = c->p;
+	while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
+		c->p++;
+	return c->p > start;
+}
+
+static int object_ok(struct cur *c)
+{
+	if (c->p >= c->end || *c->p++ != '{')
+		return 0;
+	for (;;) {
+		if (!string_ok(c) || c->p >= c->end || *c->p++ != ':')
+			return 0;
+		if (c->p < c->end && *c->p == '"' ? !string_ok(c) : !number_ok(c))
+			return 0;
+		if (c->p < c->end && *c->p == ',') {
+			c->p++;
+			continue;
+		}
+		return c->p < c->end && *c->p++ == '}';
+	}
+}
+
+static void check_json_line(const char *s, size_t n)
+{
+	struct cur c = { (const unsigned char *)s, (const unsigned char *)s + n };
+
+	if (n < 2 || s[n - 1] != '\n')
+		abort();
+	c.end--;
+	if (!object_ok(&c) || c.p != c.end)
+		abort();
+}
+
+static void check_text_line(const char *s, size_t n)
+{
+	if (n < 1 || s[n - 1] != '\n')
+		abort();
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct socktab *tab;
+	char mem[LINE_MAX_LEN];
+	struct event e = { 0 };
+	struct buf b;
+
+	if (!tab || socktab_nsocks(tab) > 100000) {
+		socktab_free(tab);
+		tab = socktab_new();
+	}
+	memcpy(&e, data, size < sizeof(e) ? size : sizeof(e));
+	socktab_event(tab, &e);
+
+	buf_init(&b, mem, sizeof(mem));
+	format_json(&b, &e, (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40);
+	if (b.overflow)
+		abort();	/* LINE_MAX_LEN must hold any event */
+	check_json_line(mem, b.len);
+
+	buf_init(&b, mem, sizeof(mem));
+	format_text(&b, &e, 0);
+	if (b.overflow)
+		abort();
+	check_text_line(mem, b.len);
+
+	/* The bytes as a comm of any length. */
+	buf_init(&b, mem, sizeof(mem) - 1);
+	json_string(&b, (const char *)data, size < 64 ? size : 64);
+	mem[b.len++] = '\n';
+	{
+		struct cur c = { (const unsigned char *)mem, (const unsigned char *)mem + b.len - 1 };
+
+		if (!string_ok(&c) || c.p != c.end)
+			abort();
+	}
+	return 0;
+}
