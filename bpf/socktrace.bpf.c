@@ -90,7 +90,7 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 8 << 20);	/* resized by user space before load */
+	__uint(max_entries, 4 << 20);	/* resized by user space before load */
 } events SEC(".maps");
 
 static __always_inline bool comm_matches(void)

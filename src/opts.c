@@ -40,7 +40,7 @@ static const struct argp_option options[] = {
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "ring-size", 'r', "BYTES", 0, "Ring buffer size: a power of two from 4K to 1G, K/M/G suffixes "
-	  "allowed (default 8M); more rides out longer bursts", 0 },
+	  "allowed (default 4M); more rides out longer bursts", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #define COMM_MAX 15	/* the kernel keeps TASK_COMM_LEN - 1 bytes */
-#define RING_DEFAULT (8u << 20)
+#define RING_DEFAULT (4u << 20)	/* mapped twice: about 8 MiB of RSS */
 #define RING_MIN 4096u		/* a page: the kernel's smallest ring */
 #define RING_MAX (1u << 30)
 
