@@ -10,11 +10,7 @@ set -u
 label=${1:-cli}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); echo "ok - $label: $1"; }
-fail() { failed=$((failed + 1)); echo "not ok - $label: $1"; [ -n "${2:-}" ] && echo "#   $2"; }
+. "$(dirname "$0")/lib.sh"
 
 # What is attached: BPF programs and links, by id.
 attached() { { bpftool prog show; bpftool link show; } 2>/dev/null | grep -o '^[0-9]*:' | sort; }
@@ -305,5 +301,4 @@ if [ -z "${SANITIZED:-}" ] && command -v valgrind > /dev/null; then
 		fail "valgrind: no leak, no error, events traced" "exit $rc: $(grep -v '^socktrace' "$tmp/err" | head -20 | tr '\n' '|')"
 fi
 
-echo "$label: $passed passed, $failed failed"
-[ $failed = 0 ]
+finish

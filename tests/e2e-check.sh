@@ -8,18 +8,9 @@
 set -u
 out=$1
 label=${2:-e2e}
-passed=0
-failed=0
+. "$(dirname "$0")/lib.sh"
 
-ok() { passed=$((passed + 1)); echo "ok - $label: $1"; }
-fail() { failed=$((failed + 1)); echo "not ok - $label: $1"; }
-check() { # check NAME CMD...: passes when CMD succeeds
-	local name=$1
-	shift
-	if "$@" > /dev/null 2>&1; then ok "$name"; else fail "$name"; fi
-}
-
-# The fields each event must have, exactly; "?" marks ones that depend on ret.
+# The fields each event must have, exactly (some depend on ret).
 read -r -d '' SCHEMA <<'EOF'
 def base: ["time","event","pid","tid","uid","comm","fd","family","proto","saddr","sport","daddr","dport"]
   + (if has("nspid") then ["nspid"] else [] end);
@@ -160,5 +151,4 @@ for d in "$out"/*/; do
 	if [ -e "$d/flood.json" ]; then flood "${d%/}"; else session "${d%/}"; fi
 done
 [ $((passed + failed)) -gt 0 ] || fail "no session found in $out"
-echo "$label: $passed passed, $failed failed"
-[ "$failed" = 0 ]
+finish

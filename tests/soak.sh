@@ -11,10 +11,8 @@ set -u
 sockets=${1:-1000000}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-passed=0
-failed=0
-ok() { passed=$((passed + 1)); echo "ok - soak: $1"; }
-fail() { failed=$((failed + 1)); echo "not ok - soak: $1"; [ -n "${2:-}" ] && echo "#   $2"; }
+label=soak
+. "$(dirname "$0")/lib.sh"
 
 # start [count]: with count, stdout is only counted (millions of lines):
 # "events lost" into $tmp/count once socktrace is done.
@@ -96,5 +94,4 @@ closes=$(jq -s '[.[] | select(.event == "close" and .reason == "exit")] | length
 	fail "401 closes by exit" "$closes"
 tables_empty "exits"
 
-echo "soak: $passed passed, $failed failed"
-[ $failed = 0 ]
+finish

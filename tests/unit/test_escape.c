@@ -2,27 +2,20 @@
 #include "check.h"
 #include "escape.h"
 
-static const char *json(const char *s, size_t n)
+/* One escaper's output for s, as a C string. */
+static const char *run(void (*escape)(struct buf *, const char *, size_t), const char *s, size_t n)
 {
 	static char mem[256];
 	struct buf b;
 
 	buf_init(&b, mem, sizeof(mem) - 1);
-	json_string(&b, s, n);
+	escape(&b, s, n);
 	mem[b.len] = '\0';
 	return mem;
 }
 
-static const char *text(const char *s, size_t n)
-{
-	static char mem[256];
-	struct buf b;
-
-	buf_init(&b, mem, sizeof(mem) - 1);
-	text_string(&b, s, n);
-	mem[b.len] = '\0';
-	return mem;
-}
+#define json(s, n) run(json_string, s, n)
+#define text(s, n) run(text_string, s, n)
 
 int main(void)
 {
