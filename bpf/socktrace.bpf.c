@@ -371,8 +371,9 @@ static __always_inline int connect_exit(long ret)
 	k.fd = c->fd;
 	file = fd_file(c->fd);
 	sk = file_sock(file);
-	/* The kernel's view wins over the sockaddr the process passed. */
-	if (sk && !sock_ends(sk, &c->dest, ok))
+	/* Not a socket (ENOTSOCK, EBADF): nothing to report. Otherwise the
+	 * kernel's view wins over the sockaddr the process passed. */
+	if (!sk || !sock_ends(sk, &c->dest, ok))
 		goto out;
 	if (ok)
 		track(&k, file, &c->dest);

@@ -317,6 +317,10 @@ static void case_nonsock(void)
 	/* Even with an IPv4 destination, a file is no socket. */
 	if (sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len) >= 0 || errno != ENOTSOCK)
 		die("sendto on a file");
+	if (!connect(fd, (struct sockaddr *)&ss, len) || errno != ENOTSOCK)
+		die("connect on a file");
+	if (!connect(999, (struct sockaddr *)&ss, len) || errno != EBADF)
+		die("connect on a closed fd");
 	if (sendto(sv[0], "abc", 3, 0, NULL, 0) != 3)
 		die("sendto on a socketpair");
 	close(fd);
