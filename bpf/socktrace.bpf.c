@@ -51,6 +51,8 @@ struct sock_val {
 	__u64 bytes;
 	__u64 sends;
 	__u64 file;	/* the struct file on the fd: tells a replaced fd */
+	__u32 nspid;	/* a process never changes pid namespace */
+	__u32 pad;
 	struct ends ends;
 };
 
@@ -148,7 +150,7 @@ static __always_inline struct event *reserve(__u8 kind, __u64 pid_tgid, int fd)
 	e->pid = pid_tgid >> 32;
 	e->tid = (__u32)pid_tgid;
 	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->nspid = ns_tgid();
+	e->nspid = 0;
 	e->fd = fd;
 	e->kind = kind;
 	e->reason = 0;
@@ -162,7 +164,12 @@ static __always_inline void submit(struct event *e)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+	/* Past the threshold, wake the consumer for about one event in 64:
+	 * it may be blocked writing its output, and an interrupt for every
+	 * event would then cost more than the event. Random, so no pattern
+	 * of concurrent producers can skip it for long. */
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes &&
+	    !(bpf_get_prandom_u32() & 63))
 		flags = BPF_RB_FORCE_WAKEUP;
 	bpf_ringbuf_submit(e, flags);
 }
@@ -250,7 +257,7 @@ static __always_inline bool sock_ends(struct sock *sk, struct ends *e, bool peer
 }
 
 static __always_inline void emit(__u8 kind, __u64 id, int fd, long ret, const struct ends *ends,
-				 __u8 flags)
+				 __u8 flags, __u32 nspid)
 {
 	struct event *e = reserve(kind, id, fd);
 
@@ -258,40 +265,36 @@ static __always_inline void emit(__u8 kind, __u64 id, int fd, long ret, const st
 		return;
 	e->ret = ret;
 	e->flags = flags;
+	e->nspid = nspid;
 	e->ends = *ends;
 	submit(e);
 }
 
-static __always_inline void count_socks(__u32 tgid, __s64 delta)
-{
-	__s64 *n = bpf_map_lookup_elem(&procs, &tgid);
-
-	if (n)
-		__sync_fetch_and_add(n, delta);
-}
-
 /* Starts tracking k, or refreshes the ends of a socket tracked already
  * (a UDP socket may connect again, or send to a new destination). */
-static __always_inline void track(struct sock_key *k, __u64 file, const struct ends *ends)
+static __always_inline void track(struct sock_key *k, __u64 file, const struct ends *ends, __u32 nspid)
 {
 	struct sock_val *old = bpf_map_lookup_elem(&socks, k);
-	struct sock_val v = { .start_ns = bpf_ktime_get_ns(), .file = file, .ends = *ends };
-	__s64 zero = 0;
+	struct sock_val v = { .start_ns = bpf_ktime_get_ns(), .file = file, .nspid = nspid, .ends = *ends };
+	__s64 zero = 0, *n;
 
 	if (old) {
 		old->ends = *ends;
 		return;
 	}
 	/* The process entry first: a socket exit cannot find is never added. */
-	if (!bpf_map_update_elem(&procs, &k->tgid, &zero, BPF_NOEXIST))
-		__sync_fetch_and_add(&nprocs, 1);
-	if (!bpf_map_lookup_elem(&procs, &k->tgid) ||
-	    bpf_map_update_elem(&socks, k, &v, BPF_NOEXIST)) {
+	n = bpf_map_lookup_elem(&procs, &k->tgid);
+	if (!n) {
+		if (!bpf_map_update_elem(&procs, &k->tgid, &zero, BPF_NOEXIST))
+			__sync_fetch_and_add(&nprocs, 1);
+		n = bpf_map_lookup_elem(&procs, &k->tgid);
+	}
+	if (!n || bpf_map_update_elem(&socks, k, &v, BPF_NOEXIST)) {
 		__sync_fetch_and_add(&untracked, 1);
 		return;
 	}
 	__sync_fetch_and_add(&nsocks, 1);
-	count_socks(k->tgid, 1);
+	__sync_fetch_and_add(n, 1);
 }
 
 /* Reports the end of a tracked socket's descriptor and forgets it. */
@@ -301,6 +304,7 @@ static __always_inline void end_sock(struct sock_key *k, struct sock_val *v, __u
 
 	if (e) {
 		e->reason = reason;
+		e->nspid = v->nspid;
 		e->ends = v->ends;
 		e->duration_ns = e->ts_ns - v->start_ns;
 		e->sent_bytes = v->bytes;
@@ -308,8 +312,11 @@ static __always_inline void end_sock(struct sock_key *k, struct sock_val *v, __u
 		submit(e);
 	}
 	if (!bpf_map_delete_elem(&socks, k)) {
+		__s64 *n = bpf_map_lookup_elem(&procs, &k->tgid);
+
 		__sync_fetch_and_add(&nsocks, -1);
-		count_socks(k->tgid, -1);
+		if (n)
+			__sync_fetch_and_add(n, -1);
 	}
 }
 
@@ -361,6 +368,7 @@ static __always_inline int connect_exit(long ret)
 	bool ok = ret == 0 || ret == -EINPROGRESS;
 	struct sock_key k;
 	struct sock *sk;
+	__u32 nspid;
 	__u64 file;
 
 	if (!c || c->kind != EV_CONNECT)
@@ -375,9 +383,10 @@ static __always_inline int connect_exit(long ret)
 	 * kernel's view wins over the sockaddr the process passed. */
 	if (!sk || !sock_ends(sk, &c->dest, ok))
 		goto out;
+	nspid = ns_tgid();
 	if (ok)
-		track(&k, file, &c->dest);
-	emit(EV_CONNECT, id, c->fd, ret, &c->dest, 0);
+		track(&k, file, &c->dest, nspid);
+	emit(EV_CONNECT, id, c->fd, ret, &c->dest, 0, nspid);
 out:
 	bpf_map_delete_elem(&calls, &id);
 	return 0;
@@ -407,6 +416,7 @@ static __always_inline int send_exit(long ret)
 	struct sock_val *s;
 	struct ends ends;
 	struct sock *sk;
+	__u32 nspid;
 	__u64 file;
 
 	if (!c || c->kind != EV_SEND)
@@ -416,6 +426,7 @@ static __always_inline int send_exit(long ret)
 	s = bpf_map_lookup_elem(&socks, &k);
 	if (s) {
 		ends = s->ends;
+		nspid = s->nspid;
 		/* TCP ignores a destination on a connected socket; UDP uses it,
 		 * and the socket's close reports the last one. */
 		if (c->have_dest && ends.proto != IPPROTO_TCP) {
@@ -436,8 +447,9 @@ static __always_inline int send_exit(long ret)
 		sk = file_sock(file);
 		if (!sk || !sock_ends(sk, &ends, false))
 			goto out;
+		nspid = ns_tgid();
 		if (ret >= 0) {
-			track(&k, file, &ends);
+			track(&k, file, &ends, nspid);
 			s = bpf_map_lookup_elem(&socks, &k);
 			if (s) {
 				s->bytes = ret;
@@ -445,7 +457,7 @@ static __always_inline int send_exit(long ret)
 			}
 		}
 	}
-	emit(EV_SEND, id, c->fd, ret, &ends, c->have_dest ? EVF_DEST_ARG : 0);
+	emit(EV_SEND, id, c->fd, ret, &ends, c->have_dest ? EVF_DEST_ARG : 0, nspid);
 out:
 	bpf_map_delete_elem(&calls, &id);
 	return 0;

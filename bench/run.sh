@@ -1,0 +1,561 @@
+#!/bin/bash
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+# The socktrace benchmark, as `make bench` runs it (after `make all`): what
+# socktrace costs the programs it traces, next to bpftrace and strace, its
+# throughput, its RSS and kernel memory, and how soon an event reaches a pipe.
+# See bench/README.md. Needs root, jq, bpftrace, strace, bpftool, cc, taskset.
+#
+#   bench/run.sh        environment (defaults in brackets):
+#     SOCKTRACE      the binary to measure [build/socktrace]
+#     ROUNDS         rounds of every loop under every tracer [5]
+#     RUN_MS         length of one timed loop, ms [1500]
+#     PATTERNS       loops to run [sendto udpconn tcp openclose]
+#     BURST_OPS      sendto operations of the throughput burst [1000000]
+#     LAT_SAMPLES    latency probes [50]
+#     BENCH_PIN      1: load on the last CPU, tracers on the others [1]
+#     BENCH_OUT      where the report goes [build/bench]
+#
+# It exits 1 when it could not measure (a tool missing, a tracer that did not
+# start or did not stop, a load that failed), never because a budget was
+# missed: the report marks those MISS.
+set -u
+if [ $# -gt 0 ]; then
+	sed -n '3,20p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+fi
+cd "$(dirname "$0")/.."
+SOCKTRACE=${SOCKTRACE:-build/socktrace}
+ROUNDS=${ROUNDS:-5}
+RUN_MS=${RUN_MS:-1500}
+PATTERNS=${PATTERNS:-sendto udpconn tcp openclose}
+BURST_OPS=${BURST_OPS:-1000000}
+LAT_SAMPLES=${LAT_SAMPLES:-50}
+BENCH_PIN=${BENCH_PIN:-1}
+OUT=${BENCH_OUT:-build/bench}
+CONFIGS=(untraced socktrace socktrace-jq bpftrace strace)
+START_TIMEOUT=10	# s for a tracer to attach
+STOP_TIMEOUT=60		# s for a tracer to exit after SIGINT
+
+say() { echo "bench: $*" >&2; }
+TR_PID=
+AUX_PID=
+old_stats=
+# Whatever ends the script leaves no tracer running and the BPF statistics
+# as they were.
+cleanup() {
+	[ -n "$TR_PID" ] && kill -KILL "$TR_PID" 2> /dev/null
+	[ -n "$AUX_PID" ] && kill -KILL "$AUX_PID" 2> /dev/null
+	[ -n "$old_stats" ] && sysctl -q -w kernel.bpf_stats_enabled="$old_stats" 2> /dev/null
+	return 0
+}
+trap cleanup EXIT
+die() { say "cannot measure: $*"; exit 1; }
+errors=()
+# A measurement that failed after others succeeded: keep going, report it,
+# and exit 1 at the end.
+measure_error() { say "ERROR: $*"; errors+=("$*"); }
+
+[ "$(id -u)" = 0 ] || die "needs root (BPF tracing)"
+for t in jq bpftrace strace bpftool cc taskset awk; do
+	command -v "$t" > /dev/null || die "$t is missing (make bench installs jq, bpftrace and strace)"
+done
+[ -x "$SOCKTRACE" ] || die "$SOCKTRACE is not built (make all)"
+case $ROUNDS$RUN_MS$BURST_OPS$LAT_SAMPLES in *[!0-9]*) die "ROUNDS, RUN_MS, BURST_OPS, LAT_SAMPLES take numbers" ;; esac
+
+mkdir -p "$OUT"
+W=$OUT/work
+rm -rf "$W"
+mkdir -p "$W"
+cc -O2 -Wall -Wextra -o "$OUT/load" bench/load.c || die "cannot build bench/load.c"
+cc -O2 -Wall -Wextra -o "$OUT/stamp" bench/stamp.c || die "cannot build bench/stamp.c"
+LOAD=$OUT/load
+: > "$W/file"
+
+# CPU placement: the load alone on the last CPU, every tracer (and jq, and
+# the latency reader) on the others, so that a tracer's user space never
+# takes the load's CPU; the kernel side runs in the load's syscalls anyway.
+NCPU=$(nproc)
+if [ "$BENCH_PIN" = 1 ] && [ "$NCPU" -ge 2 ]; then
+	LOAD_CPU=$((NCPU - 1))
+	TRACER_CPUS=0-$((NCPU - 2))
+	PIN=(taskset -c "$TRACER_CPUS")
+	LOAD_PIN=(--cpu "$LOAD_CPU")
+	PIN_NOTE="load pinned to CPU $LOAD_CPU, tracers/jq/reader to CPUs $TRACER_CPUS"
+else
+	PIN=()
+	LOAD_PIN=()
+	PIN_NOTE="no CPU pinning"
+fi
+
+now_ns() { date +%s%N; }
+
+# IRQ work interrupts so far on the load's CPU (all CPUs when not pinned):
+# how a BPF ring buffer wakes its reader, one self-interrupt per wakeup.
+irq_work() {
+	awk -v cpu="${LOAD_CPU:-all}" '$1 == "IWI:" {
+		if (cpu == "all") { for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) n += $i; print n }
+		else print $(cpu + 2) }' /proc/interrupts
+}
+
+# wait_line FILE REGEX PID: until FILE has a line matching REGEX; fails when
+# PID is gone or START_TIMEOUT has passed.
+wait_line() {
+	local i
+	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
+		grep -q -- "$2" "$1" 2> /dev/null && return 0
+		kill -0 "$3" 2> /dev/null || { grep -q -- "$2" "$1" 2> /dev/null; return; }
+		sleep 0.05
+	done
+	return 1
+}
+
+# stop PID: SIGINT, then wait up to STOP_TIMEOUT (SIGKILL after that).
+# Sets STOP_RC and STOP_MS.
+stop() {
+	local pid=$1 t0 i
+	t0=$(now_ns)
+	kill -INT "$pid" 2> /dev/null
+	for ((i = 0; i < STOP_TIMEOUT * 50; i++)); do
+		kill -0 "$pid" 2> /dev/null || break
+		sleep 0.02
+	done
+	if kill -0 "$pid" 2> /dev/null; then
+		kill -KILL "$pid" 2> /dev/null
+		wait "$pid" 2> /dev/null
+		STOP_RC=killed
+	else
+		wait "$pid" 2> /dev/null
+		STOP_RC=$?
+	fi
+	STOP_MS=$((($(now_ns) - t0) / 1000000))
+}
+
+# start_tracer CONFIG: starts the tracer of CONFIG with its output in
+# $W/out and its stderr in $W/err, and waits until it has attached.
+# Sets TR_PID (and AUX_PID for the reader at the end of a pipe).
+start_tracer() {
+	rm -f "$W/out" "$W/err" "$W/fifo"
+	TR_PID=
+	AUX_PID=
+	case $1 in
+	socktrace)
+		"${PIN[@]}" "$SOCKTRACE" --output json > "$W/out" 2> "$W/err" < /dev/null &
+		TR_PID=$! ;;
+	socktrace-jq | socktrace-stamp)
+		mkfifo "$W/fifo"
+		if [ "$1" = socktrace-jq ]; then
+			"${PIN[@]}" jq -c . < "$W/fifo" > "$W/out" &
+		else
+			"${PIN[@]}" "$OUT/stamp" < "$W/fifo" > "$W/out" &
+		fi
+		AUX_PID=$!
+		"${PIN[@]}" "$SOCKTRACE" --output json > "$W/fifo" 2> "$W/err" < /dev/null &
+		TR_PID=$! ;;
+	bpftrace)
+		# bpftrace's maps hold 4096 keys unless told: socktrace's hold 65536.
+		BPFTRACE_MAP_KEYS_MAX=65536 "${PIN[@]}" bpftrace -B line bench/socktrace.bt \
+			> "$W/out" 2> "$W/err" < /dev/null &
+		TR_PID=$! ;;
+	*) return 0 ;;
+	esac
+	local ready='^socktrace: tracing' where=$W/err
+	[ "$1" = bpftrace ] && ready='^socktrace.bt: tracing' && where=$W/out
+	if ! wait_line "$where" "$ready" "$TR_PID"; then
+		kill -KILL "$TR_PID" $AUX_PID 2> /dev/null
+		wait $TR_PID $AUX_PID 2> /dev/null
+		die "$1 did not start within ${START_TIMEOUT}s: $(head -c 600 "$W/err")"
+	fi
+}
+
+# stop_tracer CONFIG: stops it; sets DELIVERED and LOST (socktrace's own
+# summary; empty when it printed none), STOP_RC, STOP_MS.
+stop_tracer() {
+	DELIVERED=
+	LOST=
+	STOP_RC=0
+	STOP_MS=0
+	[ -n "$TR_PID" ] || return 0
+	stop "$TR_PID"
+	if [ -n "$AUX_PID" ]; then
+		wait "$AUX_PID" 2> /dev/null
+	fi
+	TR_PID=
+	AUX_PID=
+	case $1 in socktrace*)
+		local line
+		line=$(grep -m1 '^socktrace: stopped: ' "$W/err")
+		if [[ $line =~ stopped:\ ([0-9]+)\ events\ delivered,\ ([0-9]+)\ lost ]]; then
+			DELIVERED=${BASH_REMATCH[1]}
+			LOST=${BASH_REMATCH[2]}
+		fi ;;
+	esac
+	return 0
+}
+
+# run_load ARGS...: runs the load generator (under strace for the strace
+# configuration); its JSON line in LOAD_JSON.
+run_load() {
+	local cfg=$1
+	shift
+	if [ "$cfg" = strace ]; then
+		LOAD_JSON=$("${PIN[@]}" strace -f -e trace=connect,sendto,close -o /dev/null \
+			"$LOAD" "$@" "${LOAD_PIN[@]}")
+	else
+		LOAD_JSON=$("$LOAD" "$@" "${LOAD_PIN[@]}")
+	fi
+}
+
+# count_events CONFIG PID: events of process PID in $W/out, by kind, and
+# the output's event lines of all processes (socktrace: not its "lost"
+# lines): "connect send close total all".
+count_events() {
+	case $1 in
+	socktrace*)
+		awk -v k="\"pid\":$2," '!index($0, "\"event\":\"lost\"") { a++ }
+			index($0, k) {
+			if (index($0, "\"event\":\"send\"")) s++
+			else if (index($0, "\"event\":\"connect\"")) c++
+			else if (index($0, "\"event\":\"close\"")) x++
+			t++ }
+			END { print c + 0, s + 0, x + 0, t + 0, a + 0 }' "$W/out" ;;
+	bpftrace)
+		awk -v k=" pid=$2 " 'index($0, k) {
+			if ($2 == "send") s++; else if ($2 == "connect") c++; else if ($2 == "close") x++
+			t++ }
+			END { print c + 0, s + 0, x + 0, t + 0, NR }' "$W/out" ;;
+	*) echo 0 0 0 0 0 ;;
+	esac
+}
+
+load_args() { # load_args PATTERN: the loop's arguments for one timed run
+	echo "$1 --ms $RUN_MS"
+	[ "$1" = openclose ] && echo "--file $W/file"
+}
+
+# Tracing BPF programs attached by anyone else (another socktrace, a
+# bpftrace...): they would tax the untraced runs too. Names, one per line.
+foreign_tracers() {
+	bpftool -j prog show 2> /dev/null | jq -r '.[] | select(.type as $t |
+		["tracepoint", "raw_tracepoint", "kprobe", "tracing", "perf_event"] | index($t)) |
+		"\(.name) (id \(.id)\(if .pids then ", " + ([.pids[] | "\(.comm) \(.pid)"] | join(" ")) else "" end))"'
+}
+
+machine_json() {
+	local cpu
+	cpu=$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+	[ -n "$cpu" ] || cpu=$(uname -m)
+	jq -n --arg kernel "$(uname -r)" --argjson nproc "$NCPU" --arg cpu "$cpu" \
+		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg host "$(uname -n)" \
+		--arg socktrace "$SOCKTRACE" --arg version "$("$SOCKTRACE" --version 2> /dev/null | head -1)" \
+		--arg commit "$(git rev-parse --short HEAD 2> /dev/null || echo unknown)" \
+		--arg dirty "$(git status --porcelain -- bpf src include 2> /dev/null | head -1)" \
+		--arg bpftrace "$(bpftrace --version 2> /dev/null)" --arg strace "$(strace -V 2> /dev/null | head -1)" \
+		--arg pin "$PIN_NOTE" --argjson rounds "$ROUNDS" --argjson run_ms "$RUN_MS" \
+		'{kernel: $kernel, nproc: $nproc, cpu: $cpu, date: $date, host: $host,
+		  socktrace: {path: $socktrace, version: $version, commit: $commit,
+			      tree: (if $dirty == "" then "clean" else "uncommitted changes in bpf/ src/ include/" end)},
+		  bpftrace: $bpftrace, strace: $strace, pinning: $pin, rounds: $rounds, run_ms: $run_ms}'
+}
+
+t_start=$SECONDS
+foreign_tracers > "$W/foreign-start.txt"
+[ -s "$W/foreign-start.txt" ] && say "WARNING: $(wc -l < "$W/foreign-start.txt") tracing BPF programs of others are attached: untraced is not untraced ($(paste -sd, "$W/foreign-start.txt"))"
+machine_json > "$W/machine.json"
+say "machine: $(jq -r '"\(.kernel), \(.nproc) CPUs, \(.cpu)"' "$W/machine.json"); $PIN_NOTE"
+say "socktrace: $SOCKTRACE ($(jq -r '.socktrace | "\(.commit), \(.tree)"' "$W/machine.json"))"
+
+# ---------------------------------------------------------------- loops
+# Every round runs every loop untraced and under each tracer; the order of
+# the configurations rotates from round to round so that no tracer always
+# follows the same one. Each traced run has a tracer of its own, started
+# before and stopped after the load, so its output holds exactly that load.
+RUNS=$W/runs.jsonl
+: > "$RUNS"
+for ((r = 1; r <= ROUNDS; r++)); do
+	for p in $PATTERNS; do
+		n=${#CONFIGS[@]}
+		for ((i = 0; i < n; i++)); do
+			cfg=${CONFIGS[$(((i + r - 1) % n))]}
+			start_tracer "$cfg"
+			iwi0=$(irq_work)
+			# shellcheck disable=SC2046
+			if ! run_load "$cfg" $(load_args "$p") || [ -z "$LOAD_JSON" ]; then
+				stop_tracer "$cfg"
+				die "the $p load failed under $cfg"
+			fi
+			# Let the tracer's consumer catch up before it is told to stop:
+			# the stop must not be what delivers the events.
+			iwi1=$(irq_work)
+			[ "$cfg" != untraced ] && [ "$cfg" != strace ] && sleep 0.2
+			stop_tracer "$cfg"
+			pid=$(jq .pid <<< "$LOAD_JSON")
+			read -r c s x t lines <<< "$(count_events "$cfg" "$pid")"
+			jq -c -n --argjson load "$LOAD_JSON" --arg cfg "$cfg" --argjson round "$r" \
+				--arg delivered "$DELIVERED" --arg lost "$LOST" --arg rc "$STOP_RC" \
+				--argjson stop_ms "$STOP_MS" --argjson lines "$lines" \
+				--argjson irq_work "$((${iwi1:-0} - ${iwi0:-0}))" \
+				--argjson seen "{\"connect\":$c,\"send\":$s,\"close\":$x,\"total\":$t}" \
+				'$load + {config: $cfg, round: $round, tracer_lines: $lines, stop_ms: $stop_ms,
+				  irq_work: $irq_work,
+				  stop_rc: $rc, seen: $seen,
+				  delivered: (if $delivered == "" then null else ($delivered | tonumber) end),
+				  lost: (if $lost == "" then null else ($lost | tonumber) end)}
+				| .events_ok = (if ($cfg | startswith("socktrace")) then
+					(.seen.connect == .expected.connect and .seen.send == .expected.send and
+					 .seen.close == .expected.close and .lost == 0) else null end)
+				| .output_ok = (if ($cfg | startswith("socktrace")) then
+					.delivered == .tracer_lines else null end)' >> "$RUNS"
+			note=
+			case $cfg in
+			socktrace*)
+				note="events $t/$(jq .expected_events <<< "$LOAD_JSON") delivered=$DELIVERED lost=$LOST stop=${STOP_MS}ms"
+				if [ "$(tail -1 "$RUNS" | jq .events_ok)" != true ]; then
+					note="$note  <<< MISMATCH: expected $(jq -c .expected <<< "$LOAD_JSON"), saw $c/$s/$x (connect/send/close), lost $LOST"
+				fi
+				if [ -z "$DELIVERED" ] || [ "$STOP_RC" != 0 ]; then
+					measure_error "round $r $p $cfg: socktrace exit $STOP_RC, summary '$(grep -m1 '^socktrace: stopped' "$W/err")': $(tail -c 300 "$W/err")"
+				elif [ "$(tail -1 "$RUNS" | jq .output_ok)" != true ]; then
+					note="$note  <<< OUTPUT: $lines event lines written, $DELIVERED delivered"
+				fi ;;
+			bpftrace) note="events $t/$(jq .expected_events <<< "$LOAD_JSON")" ;;
+			esac
+			say "$(printf 'round %d/%d %-9s %-13s %9.1f ns/op %s' "$r" "$ROUNDS" "$p" "$cfg" \
+				"$(jq .ns_per_op <<< "$LOAD_JSON")" "$note")"
+			rm -f "$W/out"
+		done
+	done
+done
+
+# ---------------------------------------------------------------- burst
+# BURST_OPS sendto calls as fast as one thread makes them, socktrace at its
+# defaults writing JSON to a file. Its memory is read once the burst is
+# delivered, just before it is stopped.
+say "burst: $BURST_OPS sendto events"
+start_tracer socktrace
+ST_PID=$TR_PID
+t0=$(now_ns)
+run_load socktrace sendto --ops "$BURST_OPS" --warmup 0 || die "the burst load failed"
+t_load_end=$(now_ns)
+# Delivered once the output stops growing (for 500 ms; 30 s at most).
+last_size=-1
+t_last=$t_load_end
+for ((i = 0; i < 600; i++)); do
+	size=$(stat -c %s "$W/out")
+	if [ "$size" != "$last_size" ]; then
+		last_size=$size
+		t_last=$(now_ns)
+	elif (($(now_ns) - t_last > 500000000)); then
+		break
+	fi
+	sleep 0.05
+done
+status=/proc/$ST_PID/status
+rss_json=$(awk '/^(VmHWM|VmRSS|RssAnon|RssFile|RssShmem):/ { sub(/:$/, "", $1)
+	printf "%s\"%s_kb\":%s", n++ ? "," : "{", $1, $2 } END { print "}" }' "$status")
+# Of that, what the BPF maps it has mmapped take: the ring buffer's data
+# pages are mapped twice (so that a record never wraps), all resident.
+ring_kb=$(awk '/^[0-9a-f]+-[0-9a-f]+ / { m = index($0, "anon_inode:bpf-map") > 0 }
+	m && /^Rss:/ { n += $2 } END { print n + 0 }' "/proc/$ST_PID/smaps")
+rss_json=$(jq -c --argjson r "$ring_kb" '. + {bpf_map_mmap_kb: $r}' <<< "$rss_json")
+# The BPF objects socktrace holds, from its descriptors (this bpftool may
+# lack the "pids" field); names and memlock from bpftool.
+maps_json=$(for fd in /proc/$ST_PID/fd/*; do
+	[ "$(readlink "$fd")" = anon_inode:bpf-map ] && awk '/^map_id:/ { print $2 }' "/proc/$ST_PID/fdinfo/${fd##*/}"
+done | sort -un | while read -r id; do bpftool -j map show id "$id"; done |
+	jq -s -c '[.[] | {id, name, type, max_entries, bytes_memlock}]')
+stop_tracer socktrace
+pid=$(jq .pid <<< "$LOAD_JSON")
+read -r c s x t lines <<< "$(count_events socktrace "$pid")"
+[ -n "$DELIVERED" ] && [ "$STOP_RC" = 0 ] || measure_error "burst: socktrace exit $STOP_RC, summary '$(grep -m1 '^socktrace: stopped' "$W/err")'"
+jq -n -c --argjson load "$LOAD_JSON" --argjson rss "$rss_json" --argjson maps "$maps_json" \
+	--arg delivered "$DELIVERED" --arg lost "$LOST" --argjson seen "$t" --argjson lines "$lines" \
+	--argjson gen_ns "$((t_load_end - t0))" --argjson deliver_ns "$((t_last - t0))" \
+	--argjson stop_ms "$STOP_MS" \
+	'($delivered | tonumber? // null) as $d | ($lost | tonumber? // null) as $l |
+	 {generated: $load.expected_events, delivered_total: $d, lost: $l, delivered_load: $seen,
+	  output_lines: $lines, other_events: (if $d then $d - $seen else null end),
+	  accounted: ($l != null and $seen + $l == $load.expected_events),
+	  load_ns_per_op: $load.ns_per_op, generate_s: ($gen_ns / 1e9), deliver_s: ($deliver_ns / 1e9),
+	  generated_per_s: ($load.expected_events / ($gen_ns / 1e9)),
+	  delivered_per_s: ($seen / ($deliver_ns / 1e9)), stop_ms: $stop_ms,
+	  rss: $rss, maps: $maps, maps_memlock: ([$maps[].bytes_memlock] | add)}' > "$W/burst.json"
+say "burst: $(jq -r '"generated \(.generated), delivered \(.delivered_load) (+\(.other_events) from other processes), lost \(.lost), \(.delivered_per_s | floor) events/s, VmHWM \(.rss.VmHWM_kb) kB"' "$W/burst.json")"
+rm -f "$W/out"
+
+# ---------------------------------------------------------------- latency
+# One datagram at a time, a random 20-100 ms apart, each of its own size;
+# socktrace's stdout is a pipe to bench/stamp, which notes when each line
+# arrives. Latency: arrival minus the CLOCK_REALTIME taken before sendto.
+say "latency: $LAT_SAMPLES probes"
+start_tracer socktrace-stamp
+run_load socktrace latency --samples "$LAT_SAMPLES" || die "the latency load failed"
+sleep 1
+stop_tracer socktrace-stamp
+pid=$(jq -s '.[-1].pid' <<< "$LOAD_JSON")
+jq -c 'select(.probe != null) | [.bytes, .t_ns] | @tsv' -r <<< "$LOAD_JSON" > "$W/probes.tsv"
+awk -v k="\"pid\":$pid," 'index($0, k) && index($0, "\"event\":\"send\"") &&
+	match($0, /"bytes":[0-9]+/) { print substr($0, RSTART + 8, RLENGTH - 8) "\t" $1 }' "$W/out" > "$W/arrivals.tsv"
+awk -F'\t' 'NR == FNR { sent[$1] = $2; next } ($1 in sent) && !($1 in seen) {
+	seen[$1] = 1; printf "%.3f\n", ($2 - sent[$1]) / 1e6 }' "$W/probes.tsv" "$W/arrivals.tsv" |
+	sort -n > "$W/latency.txt"
+jq -n -c --argjson n "$LAT_SAMPLES" --argjson stop_ms "$STOP_MS" --arg lost "$LOST" \
+	--rawfile l "$W/latency.txt" \
+	'[$l | split("\n")[] | select(. != "") | tonumber] as $v |
+	 {samples: $n, seen: ($v | length), missing: ($n - ($v | length)),
+	  median_ms: (if ($v | length) > 0 then ($v | if length % 2 == 1 then .[length / 2 | floor]
+		else (.[length / 2 - 1] + .[length / 2]) / 2 end) else null end),
+	  worst_ms: ($v | max), best_ms: ($v | min), lost: ($lost | tonumber? // null), stop_ms: $stop_ms}' > "$W/latency.json"
+say "latency: $(jq -r '"median \(.median_ms) ms, worst \(.worst_ms) ms, \(.seen)/\(.samples) probes seen"' "$W/latency.json")"
+rm -f "$W/out"
+
+# ---------------------------------------------------------------- BPF cost
+# Per-program cost, from the kernel's BPF statistics, in a run of its own
+# (the statistics cost time themselves, so the loops above ran without).
+say "bpf cost: per-program run time"
+old_stats=$(sysctl -n kernel.bpf_stats_enabled 2> /dev/null || echo 0)
+: > "$W/cost.jsonl"
+if sysctl -q -w kernel.bpf_stats_enabled=1 2> /dev/null; then
+	for p in $PATTERNS; do
+		start_tracer socktrace
+		# shellcheck disable=SC2046
+		run_load socktrace $(load_args "$p") || die "the $p load failed (bpf cost)"
+		progs=$(for fd in /proc/$TR_PID/fd/*; do
+			[ "$(readlink "$fd")" = anon_inode:bpf-prog ] && awk '/^prog_id:/ { print $2 }' "/proc/$TR_PID/fdinfo/${fd##*/}"
+		done | sort -un | while read -r id; do bpftool -j prog show id "$id"; done |
+			jq -s -c '[.[] | {name, run_cnt: (.run_cnt // 0), run_time_ns: (.run_time_ns // 0)}]')
+		stop_tracer socktrace
+		jq -n -c --argjson load "$LOAD_JSON" --argjson progs "$progs" \
+			'{pattern: $load.pattern, ops: ($load.ops + $load.warmup_ops), ns_per_op: $load.ns_per_op,
+			  progs: [$progs[] | select(.run_cnt > 0) | . + {ns_per_run: (.run_time_ns / .run_cnt)}],
+			  bpf_ns_per_op: (([$progs[].run_time_ns] | add) / ($load.ops + $load.warmup_ops))}' >> "$W/cost.jsonl"
+	done
+	sysctl -q -w kernel.bpf_stats_enabled="$old_stats"
+else
+	say "bpf cost: cannot enable kernel.bpf_stats_enabled; skipped"
+fi
+rm -f "$W/out"
+
+# ---------------------------------------------------------------- report
+foreign_tracers > "$W/foreign-end.txt"
+jq -n -c --slurpfile machine "$W/machine.json" --slurpfile runs "$RUNS" \
+	--slurpfile burst "$W/burst.json" --slurpfile latency "$W/latency.json" \
+	--slurpfile cost "$W/cost.jsonl" --argjson seconds "$((SECONDS - t_start))" \
+	--arg patterns "$PATTERNS" --arg raw "$RUNS" \
+	--rawfile foreign_start "$W/foreign-start.txt" --rawfile foreign_end "$W/foreign-end.txt" \
+	--arg errors "$(printf '%s\n' "${errors[@]+"${errors[@]}"}")" '
+def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
+	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+def verdict(ok): if ok then "PASS" else "MISS" end;
+[$patterns | splits(" +") | select(. != "")] as $order |
+($runs | group_by(.pattern) | sort_by(.[0].pattern as $p | $order | index($p)) |
+	map({key: .[0].pattern, value: (
+	(map(select(.config == "untraced") | .ns_per_op) | median) as $base |
+	group_by(.config) | map({key: .[0].config, value: {
+		median_ns: (map(.ns_per_op) | median),
+		ratio: ((map(.ns_per_op) | median) / $base),
+		runs: length,
+		ns: map(.ns_per_op),
+		events_ok: (if .[0].config | startswith("socktrace") then all(.events_ok) else null end),
+		output_ok: (if .[0].config | startswith("socktrace") then all(.output_ok) else null end),
+		mismatches: [.[] | select(.events_ok == false) | {round, expected, expected_events, seen, delivered, lost}],
+		delivered: (map(.delivered) | if all(. != null) then add else null end),
+		lost: (map(.lost) | if all(. != null) then add else null end),
+		load_events: (map(.seen.total) | add),
+		irq_work: (map(.irq_work) | add),
+		expected_events: (map(.expected_events) | add),
+		stop_ms_max: (map(.stop_ms) | max)}}) | from_entries)}) | from_entries) as $loops |
+$burst[0] as $b | $latency[0] as $l |
+{machine: $machine[0], loops: $loops, burst: $b, latency: $l, bpf_cost: $cost,
+ raw_runs: $raw,
+ foreign_tracers: {start: ($foreign_start | split("\n") | map(select(. != ""))),
+		   end: ($foreign_end | split("\n") | map(select(. != "")))},
+ event_mismatches: ([$loops[][] | select(.events_ok == false) | .mismatches | length] | add // 0),
+ seconds: $seconds, errors: ($errors | split("\n") | map(select(. != ""))),
+ budget: [
+  (if $loops.sendto then {what: "sendto loop, every event delivered", budget: "<= 1.05",
+	measured: $loops.sendto.socktrace.ratio, events_ok: $loops.sendto.socktrace.events_ok,
+	verdict: verdict($loops.sendto.socktrace.ratio <= 1.05 and $loops.sendto.socktrace.events_ok)}
+   else empty end),
+  (if $loops.udpconn then {what: "socket+connect+close loop", budget: "<= 1.10",
+	measured: $loops.udpconn.socktrace.ratio, events_ok: $loops.udpconn.socktrace.events_ok,
+	verdict: verdict($loops.udpconn.socktrace.ratio <= 1.10)} else empty end),
+  (if $loops.openclose then {what: "non-socket close loop, zero events", budget: "<= 1.02",
+	measured: $loops.openclose.socktrace.ratio, events_ok: $loops.openclose.socktrace.events_ok,
+	verdict: verdict($loops.openclose.socktrace.ratio <= 1.02 and
+		$loops.openclose.socktrace.load_events == 0 and $loops.openclose["socktrace-jq"].load_events == 0)}
+   else empty end),
+  {what: "\($b.generated)-event burst, default settings", budget: "0 lost", measured: $b.lost,
+	verdict: verdict($b.lost == 0 and $b.delivered_load == $b.generated)},
+  {what: "event visible on a pipe, worst", budget: "<= 200 ms", measured: $l.worst_ms,
+	verdict: verdict($l.missing == 0 and $l.worst_ms != null and $l.worst_ms <= 200)},
+  {what: "socktrace RSS (VmHWM)", budget: "<= 16 MiB", measured: ($b.rss.VmHWM_kb / 1024),
+	verdict: verdict($b.rss.VmHWM_kb <= 16384)}]}' > "$OUT/report.json" || die "cannot assemble the report"
+
+# The text report, from report.json alone.
+jq -r '
+def r(n): if n == null then "-" else (n * 100 | round / 100 | tostring) end;
+def r1(n): if n == null then "-" else (n * 10 | round / 10 | tostring) end;
+def pad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
+def lpad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
+def cell(c; base): if c == null then "-" else "\(c.median_ns | round) (\(r(c.ratio)))" end;
+.machine as $m |
+"socktrace benchmark — \($m.date)",
+"machine: \($m.host), kernel \($m.kernel), \($m.nproc) CPUs, \($m.cpu)",
+"socktrace: \($m.socktrace.path) \($m.socktrace.version) (commit \($m.socktrace.commit), \($m.socktrace.tree))",
+"yardsticks: \($m.bpftrace), \($m.strace)",
+"method: \($m.rounds) rounds of \($m.run_ms) ms per loop and configuration, configurations alternating; \($m.pinning)",
+"",
+"ns per operation, median of the rounds (ratio to untraced in the same run)",
+("pattern" | pad(11)) + ("untraced" | lpad(10)) + ("socktrace>file" | lpad(18)) + ("socktrace|jq" | lpad(18)) +
+	("bpftrace" | lpad(18)) + ("strace" | lpad(20)),
+(.loops | to_entries[] | .value as $v | (.key | pad(11)) +
+	("\($v.untraced.median_ns | round)" | lpad(10)) + (cell($v.socktrace; $v) | lpad(18)) +
+	(cell($v["socktrace-jq"]; $v) | lpad(18)) + (cell($v.bpftrace; $v) | lpad(18)) +
+	(cell($v.strace; $v) | lpad(20))),
+"",
+"events of the load, all rounds: expected / seen in the output; for socktrace also its own summary",
+"(delivered, all processes; lost) and ring-buffer wakeups (IRQ work interrupts on the load CPU per 1000 events)",
+(.loops | to_entries[] | .key as $p | .value as $v | ("socktrace", "socktrace-jq", "bpftrace") as $c |
+	$v[$c] | select(. != null) |
+	"  \($p | pad(10)) \($c | pad(13)) \(.expected_events | lpad(9)) / \(.load_events | lpad(9))" +
+	(if $c == "bpftrace" then
+		(if .load_events != .expected_events then "   FEWER: bpftrace lost events" else "" end)
+	else "   delivered \(.delivered | lpad(9)), lost \(.lost)   wakeups \(if .load_events > 0 then r1(.irq_work * 1000 / .load_events) else .irq_work end)" +
+		"   \(if .events_ok then "ok" else "MISMATCH in \(.mismatches | length) of \(.runs) runs:" +
+			([.mismatches[] | "\n      round \(.round): saw \(.seen.total) of \(.expected_events) " +
+			  "(connect \(.seen.connect)/\(.expected.connect), send \(.seen.send)/\(.expected.send), " +
+			  "close \(.seen.close)/\(.expected.close)), lost \(.lost): seen + lost \(if .lost != null and
+			  .seen.total + .lost == .expected_events then "==" else "!=" end) expected"] | join("")) end)" +
+		(if .output_ok == false then "   OUTPUT: lines written != delivered in some runs" else "" end) +
+		(if .stop_ms_max > 1000 then "   slow exit: \(.stop_ms_max) ms" else "" end) end)),
+(if .event_mismatches > 0 then "  >>> EVENT MISMATCH: \(.event_mismatches) socktrace runs did not deliver exactly the events the load caused <<<"
+ else "  every socktrace run delivered exactly the events its load caused, none lost" end),
+"",
+(.burst as $b |
+"burst: \($b.generated) sendto events at \($b.load_ns_per_op) ns/op traced (\($b.generate_s * 1000 | round) ms), socktrace > file",
+"  generated \($b.generated), delivered \($b.delivered_load) (+\($b.other_events) of other processes), lost \($b.lost): delivered + lost == generated: \(if $b.accounted then "yes" else "NO" end)",
+"  delivered \($b.delivered_per_s | round) events/s (last line written \($b.deliver_s * 1000 | round) ms after the burst began); exit took \($b.stop_ms) ms",
+"  socktrace VmHWM \(r1($b.rss.VmHWM_kb / 1024)) MiB (RssAnon \(r1($b.rss.RssAnon_kb / 1024)), RssFile \(r1($b.rss.RssFile_kb / 1024)), RssShmem \(r1($b.rss.RssShmem_kb / 1024)) MiB);",
+"    of its RSS, \(r1($b.rss.bpf_map_mmap_kb / 1024)) MiB is the mmapped BPF ring buffer (kernel memory, data pages mapped twice): \(r1(($b.rss.VmRSS_kb - $b.rss.bpf_map_mmap_kb) / 1024)) MiB without it",
+"  BPF maps \(r1($b.maps_memlock / 1048576)) MiB memlock: \([$b.maps[] | "\(.name) \(r1(.bytes_memlock / 1048576))"] | join(", "))"),
+"",
+(.latency as $l |
+"latency, syscall to line on a pipe: \($l.seen)/\($l.samples) probes, median \(r1($l.median_ms)) ms, worst \(r1($l.worst_ms)) ms, best \(r1($l.best_ms)) ms"),
+"",
+(if (.bpf_cost | length) > 0 then
+"BPF program cost (separate run with kernel.bpf_stats_enabled=1; all processes counted)",
+(.bpf_cost[] | "  \(.pattern | pad(10)) \(r1(.bpf_ns_per_op)) ns of BPF per op: " +
+	([.progs[] | "\(.name) \(r1(.ns_per_run)) ns x \(.run_cnt)"] | join(", "))), "" else empty end),
+"budget (ratios: socktrace > file against untraced, same run)",
+(.budget[] | "  \(.what | pad(40)) \(.budget | pad(10)) measured \((if .measured == null then "-" elif (.measured | type) == "number" then r(.measured) else .measured end) | tostring | pad(8)) \(.verdict)"),
+(if (.errors | length) > 0 then "", "ERRORS (could not measure):", (.errors[] | "  " + .) else empty end),
+"",
+(if (.foreign_tracers.start + .foreign_tracers.end | length) > 0 then "",
+ "WARNING: tracing BPF programs of other tools were attached (they tax every configuration, untraced included):",
+ "  at start: \(.foreign_tracers.start | join(", "))", "  at end: \(.foreign_tracers.end | join(", "))" else empty end),
+"",
+"took \(.seconds) s; raw runs in \(.raw_runs)"
+' "$OUT/report.json" > "$OUT/report.txt" || die "cannot write the report"
+echo
+cat "$OUT/report.txt"
+[ ${#errors[@]} = 0 ] || exit 1
