@@ -209,6 +209,15 @@ if command -v unshare > /dev/null; then
 	rmdir "$empty"
 	nothing_left "after the refused starts"
 fi
+# A kernel without ring buffers, played by a shim that refuses to make one
+# (the sanitized build must come first among the libraries: not there).
+if [ -z "${SANITIZED:-}" ] && cc -shared -fPIC -o "$tmp/noringbuf.so" tests/noringbuf.c -ldl; then
+	LD_PRELOAD=$tmp/noringbuf.so "$SOCKTRACE" > /dev/null 2> "$tmp/err"
+	rc=$?
+	[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'ring buffer' "$tmp/err" &&
+		ok "no BPF ring buffer: exit 1, one line: $(cat "$tmp/err")" ||
+		fail "no BPF ring buffer: exit 1, one line" "exit $rc: $(cat "$tmp/err")"
+fi
 
 # A closed stdout ends it promptly, even with nothing more to write.
 start_s=$(date +%s%N)
