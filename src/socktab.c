@@ -53,6 +53,11 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *
 	struct hnode *h = hmap_find(&t->procs, pid);
 	struct proc_node *p;
 
+	if (!h && t->procs.count >= PROCS_MAX) {
+		h = hmap_find(&t->procs, 0);
+		comm = "(others)";
+		pid = 0;
+	}
 	if (h) {
 		p = (struct proc_node *)h;
 	} else {
@@ -78,9 +83,12 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *
 
 static struct sock *sock_add(struct socktab *t, struct proc_stats *p, const struct event *e)
 {
-	struct sock_node *n = calloc(1, sizeof(*n));
+	struct sock_node *n;
 
-	if (!n)
+	p->opened++;
+	/* Past the bound (only after lost close events) the socket counts for
+	 * its process but is not followed. */
+	if (t->socks.count >= SOCKS_MAX || !(n = calloc(1, sizeof(*n))))
 		return NULL;
 	n->node.key = sock_key(e->pid, e->fd);
 	n->s.ends = e->ends;
@@ -89,7 +97,6 @@ static struct sock *sock_add(struct socktab *t, struct proc_stats *p, const stru
 		free(n);
 		return NULL;
 	}
-	p->opened++;
 	p->open_now++;
 	return &n->s;
 }
@@ -125,6 +132,8 @@ static int on_send(struct socktab *t, struct proc_stats *p, const struct event *
 
 	if (e->ret < 0)
 		return 0;
+	p->bytes += e->ret;
+	p->sends++;
 	/* An unconnected socket is tracked from its first send with a
 	 * destination, as the kernel side does. */
 	if (!s && !(s = sock_add(t, p, e)))
@@ -133,8 +142,6 @@ static int on_send(struct socktab *t, struct proc_stats *p, const struct event *
 		s->ends = e->ends;
 	s->bytes += e->ret;
 	s->sends++;
-	p->bytes += e->ret;
-	p->sends++;
 	return 0;
 }
 

@@ -28,6 +28,12 @@ struct proc_stats {
 	uint64_t open_now;
 };
 
+/* Bounds, so that a long run cannot grow without limit: the kernel tracks
+ * at most 65536 sockets, and the summary folds processes past PROCS_MAX
+ * into one "(others)" row (pid 0). */
+#define SOCKS_MAX (1u << 18)
+#define PROCS_MAX (1u << 16)
+
 struct socktab;
 
 struct socktab *socktab_new(void);

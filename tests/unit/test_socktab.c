@@ -86,6 +86,14 @@ int main(void)
 	CHECK(socktab_nsocks(t) == 2495 + 5);
 	CHECK(socktab_find(t, 400, 4999) != NULL && socktab_find(t, 400, 4998) == NULL);
 	CHECK(socktab_nprocs(t) == 4);
+
+	/* Past PROCS_MAX processes, the rest share one "(others)" row. */
+	for (uint32_t pid = 1000; pid < 1000 + PROCS_MAX; pid++)
+		feed(t, EV_CONNECT, pid, 3, -ECONNREFUSED, "short-lived");
+	CHECK(socktab_nprocs(t) == PROCS_MAX + 1);
+	p = socktab_proc(t, 0);
+	CHECK(p && p->failed == 4 && !strcmp(p->comm, "(others)"));
+	CHECK(socktab_proc(t, 999 + PROCS_MAX) == NULL);
 	socktab_free(t);
 	return check_done("socktab");
 }
