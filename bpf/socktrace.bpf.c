@@ -397,12 +397,13 @@ static __always_inline int send_enter(int fd, const void *uaddr, int addrlen)
 	__u64 id = bpf_get_current_pid_tgid();
 	struct sock_key k = { .tgid = id >> 32, .fd = fd };
 	struct call c = { .fd = fd, .kind = EV_SEND };
+	bool tracked = bpf_map_lookup_elem(&socks, &k);
 
 	/* A destination makes an untracked socket worth a look (how UDP
 	 * clients such as DNS resolvers talk). */
-	if (uaddr && (bpf_map_lookup_elem(&socks, &k) || traced(k.tgid)))
+	if (uaddr && (tracked || traced(k.tgid)))
 		c.have_dest = read_dest(uaddr, addrlen, &c.dest) == 0;
-	if (!c.have_dest && !bpf_map_lookup_elem(&socks, &k))
+	if (!c.have_dest && !tracked)
 		return 0;
 	bpf_map_update_elem(&calls, &id, &c, BPF_ANY);
 	return 0;
