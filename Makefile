@@ -131,3 +131,7 @@ install: $(OUT)/socktrace
 
 clean:
 	rm -rf $(OUT)
+
+# Fragments kept next to what they build: the kernel guests and the packaging.
+-include tests/vm/vm.mk
+-include dist/dist.mk
