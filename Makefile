@@ -21,7 +21,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter -Iinclude -Ivmlinux/$(ARCH)
 
 # The front end's pure logic, shared by the binary and the unit tests.
-LOGIC := buf escape hmap socktab format output opts
+LOGIC := buf escape hmap kinds socktab format output opts
 APP := $(LOGIC) tracer sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -36,7 +36,7 @@ BENCH_DEPS := jq bpftrace strace
 
 all: $(OUT)/socktrace
 
-$(OUT)/%.bpf.o: bpf/%.bpf.c include/socktrace.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
+$(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/socktrace.h vmlinux/$(ARCH)/vmlinux.h | $(OUT)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
@@ -76,7 +76,7 @@ $(OUT)/asan/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/asan
 
 # libFuzzer target over the decoding and formatting code (clang only).
 fuzz: $(OUT)/fuzz/fuzz_event
-FUZZED := buf escape hmap socktab format
+FUZZED := buf escape hmap kinds socktab format
 $(OUT)/fuzz/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZED:%=src/%.c) $(wildcard src/*.h) include/socktrace.h | $(OUT)/fuzz
 	$(CLANG) $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(FUZZED:%=src/%.c) -o $@

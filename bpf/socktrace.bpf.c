@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /*
- * Kernel side of socktrace: the life of IPv4 and IPv6 sockets from connect
- * (or a first sendto with a destination) to the end of their descriptor.
+ * Kernel side of socktrace: the life of IPv4 and IPv6 sockets, from
+ * connect, accept, first use or before socktrace started, to the end of
+ * their descriptor, with every byte sent and received on the way.
  *
- * Each syscall has one handler body; the kprobe (ksyscall) and the syscall
- * tracepoint programs at the bottom are thin wrappers around it, and user
- * space loads only one of the two sets. Process exit and exec are seen
- * through raw tracepoints, which both modes use.
+ * Each syscall has one handler body (name_enter/name_exit). The kprobe
+ * wrappers (ksyscall) and the raw sys_enter/sys_exit dispatch of the
+ * tracepoint mode are both generated from the list in syscalls.h, and user
+ * space loads one set. Sends and receives are counted at the socket layer
+ * (sock tracepoints, or inet_*msg kprobes), which sees only sockets, so
+ * that read() and write() on files cost nothing.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -14,627 +17,953 @@
 #include <bpf/bpf_tracing.h>
 #include <bpf/bpf_endian.h>
 #include "socktrace.h"
+#include "syscalls.h"
+#include "state.h"
+#include "kernel.h"
+#include "emit.h"
+#include "table.h"
 
-#define AF_INET 2
-#define AF_INET6 10
-#define EINPROGRESS 115
-#define S_IFMT 00170000
-#define S_IFSOCK 0140000
-#define SIN6_LEN 24	/* the kernel's minimum for an AF_INET6 connect */
-
-/* Set by user space through the skeleton's rodata before load. */
-const volatile __u32 filter_pid = 0;
-const volatile __u8 filter_family = 0;
-const volatile char filter_comm[COMM_LEN] = {};
-/* Wake the consumer early only when this much data is waiting; otherwise
- * it drains the ring on its own short poll timeout. */
-const volatile __u64 wakeup_bytes = 1 << 20;
-
-/* Events that found the ring buffer full; user space reports them. */
-__u64 lost = 0;
-/* Sockets not tracked because a table was full. */
-__u64 untracked = 0;
-/* Entries in socks and procs, kept here so that user space can read them
- * from memory after it has given up the right to call bpf(). */
-__s64 nsocks = 0;
-__s64 nprocs = 0;
-
-struct sock_key {
-	__u32 tgid;
-	__s32 fd;
-};
-
-/* A tracked socket: its descriptor, from connect (or a first sendto with a
- * destination) until that descriptor ends. */
-struct sock_val {
-	__u64 start_ns;
-	__u64 bytes;
-	__u64 sends;
-	__u64 file;	/* the struct file on the fd: tells a replaced fd */
-	__u32 nspid;	/* a process never changes pid namespace */
-	__u32 pad;
-	struct ends ends;
-};
-
-/* What an entry probe leaves for the matching exit probe of the thread. */
-struct call {
-	const void *uaddr;	/* connect: sockaddr to read at exit if unread */
-	__s32 fd;
-	__s32 addrlen;
-	__u8 kind;		/* enum event_kind of the pending call */
-	__u8 have_dest;		/* dest holds the sockaddr's family, address, port */
-	struct ends dest;
-};
-
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 65536);
-	__type(key, struct sock_key);
-	__type(value, struct sock_val);
-} socks SEC(".maps");
-
-/* Tracked sockets per process, so that exit, exec and close_range walk the
- * socket table only for processes that have some. */
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, __s64);
-} procs SEC(".maps");
-
-/* LRU: a thread killed between entry and exit must not leak its entry. */
-struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u64);
-	__type(value, struct call);
-} calls SEC(".maps");
-
-struct {
-	__uint(type, BPF_MAP_TYPE_RINGBUF);
-	__uint(max_entries, 4 << 20);	/* resized by user space before load */
-} events SEC(".maps");
-
-static __always_inline bool comm_matches(void)
-{
-	char comm[COMM_LEN];
-
-	bpf_get_current_comm(comm, sizeof(comm));
-	for (int i = 0; i < COMM_LEN; i++) {
-		if (comm[i] != filter_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
-
-static __always_inline bool traced(__u32 tgid)
-{
-	if (filter_pid && tgid != filter_pid)
-		return false;
-	if (filter_comm[0] && !comm_matches())
-		return false;
-	return true;
-}
-
-/* The pid of the current process in its own pid namespace; 0 when that is
- * the initial namespace, where it equals the pid already reported. */
-static __always_inline __u32 ns_tgid(void)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct pid *p = BPF_CORE_READ(t, group_leader, thread_pid);
-	unsigned int level = BPF_CORE_READ(p, level);
-	struct upid up = {};
-
-	if (!level)
-		return 0;
-	bpf_probe_read_kernel(&up, sizeof(up), (void *)p + bpf_core_field_offset(struct pid, numbers) +
-			      (__u64)(level & 0xff) * sizeof(struct upid));
-	return up.nr;
-}
-
-static __always_inline struct event *reserve(__u8 kind, __u64 pid_tgid, int fd)
-{
-	struct event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
-
-	if (!e) {
-		__sync_fetch_and_add(&lost, 1);
-		return NULL;
-	}
-	e->ts_ns = bpf_ktime_get_ns();
-	e->ret = 0;
-	e->duration_ns = 0;
-	e->sent_bytes = 0;
-	e->sends = 0;
-	e->pid = pid_tgid >> 32;
-	e->tid = (__u32)pid_tgid;
-	e->uid = (__u32)bpf_get_current_uid_gid();
-	e->nspid = 0;
-	e->fd = fd;
-	e->kind = kind;
-	e->reason = 0;
-	e->flags = 0;
-	e->pad = 0;
-	bpf_get_current_comm(e->comm, sizeof(e->comm));
-	return e;
-}
-
-static __always_inline void submit(struct event *e)
-{
-	__u64 flags = BPF_RB_NO_WAKEUP;
-
-	/* Past the threshold, wake the consumer for about one event in 64:
-	 * it may be blocked writing its output, and an interrupt for every
-	 * event would then cost more than the event. Random, so no pattern
-	 * of concurrent producers can skip it for long. */
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes &&
-	    !(bpf_get_prandom_u32() & 63))
-		flags = BPF_RB_FORCE_WAKEUP;
-	bpf_ringbuf_submit(e, flags);
-}
-
-/* The destination in a user sockaddr: 0 when it is IPv4 or IPv6 (and the
- * family filter lets it through), 1 for anything else, -1 if unreadable. */
-static __always_inline int read_dest(const void *uaddr, int addrlen, struct ends *d)
-{
-	struct sockaddr_in6 sa;
-
-	if (addrlen < (int)sizeof(struct sockaddr_in) ||
-	    bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), uaddr))
-		return -1;
-	if (sa.sin6_family == AF_INET6) {
-		if (addrlen < SIN6_LEN || bpf_probe_read_user(&sa, SIN6_LEN, uaddr))
-			return -1;
-		__builtin_memcpy(d->daddr, &sa.sin6_addr, 16);
-	} else if (sa.sin6_family == AF_INET) {
-		__builtin_memcpy(d->daddr, &((struct sockaddr_in *)&sa)->sin_addr, 4);
-	} else {
-		return 1;
-	}
-	if (filter_family && sa.sin6_family != filter_family)
-		return 1;
-	d->family = sa.sin6_family;
-	d->dport = bpf_ntohs(sa.sin6_port);
-	return 0;
-}
-
-/* The struct file on fd in the current process, 0 if none. */
-static __always_inline __u64 fd_file(int fd)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(t, files, fdt);
-	struct file **fds;
-	struct file *f = NULL;
-
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
-		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
-	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
-	return (__u64)f;
-}
-
-static __always_inline struct sock *file_sock(__u64 file)
-{
-	struct file *f = (struct file *)file;
-	struct socket *s;
-
-	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
-		return NULL;
-	s = BPF_CORE_READ(f, private_data);
-	return BPF_CORE_READ(s, sk);
-}
-
-/*
- * Fills e from the kernel's socket: protocol and local end always (what
- * getsockname() says), and the peer too when peer is set (a connected
- * socket; a failed connect keeps the destination it asked for). False when
- * the socket is not IPv4 or IPv6.
- */
-static __always_inline bool sock_ends(struct sock *sk, struct ends *e, bool peer)
-{
-	struct inet_sock *inet = (struct inet_sock *)sk;
-	__u16 family = BPF_CORE_READ(sk, __sk_common.skc_family);
-
-	/* Sized by hand: BPF_CORE_READ_INTO would size by the byte array. */
-	if (family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		if (peer)
-			bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else if (family == AF_INET6) {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		if (peer)
-			bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	} else {
-		return false;
-	}
-	e->family = family;
-	e->proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
-	e->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
-	if (peer)
-		e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
-	return true;
-}
-
-static __always_inline void emit(__u8 kind, __u64 id, int fd, long ret, const struct ends *ends,
-				 __u8 flags, __u32 nspid)
-{
-	struct event *e = reserve(kind, id, fd);
-
-	if (!e)
-		return;
-	e->ret = ret;
-	e->flags = flags;
-	e->nspid = nspid;
-	e->ends = *ends;
-	submit(e);
-}
-
-/* Starts tracking k, or refreshes the ends of a socket tracked already
- * (a UDP socket may connect again, or send to a new destination). */
-static __always_inline void track(struct sock_key *k, __u64 file, const struct ends *ends, __u32 nspid)
-{
-	struct sock_val *old = bpf_map_lookup_elem(&socks, k);
-	struct sock_val v = { .start_ns = bpf_ktime_get_ns(), .file = file, .nspid = nspid, .ends = *ends };
-	__s64 zero = 0, *n;
-
-	if (old) {
-		old->ends = *ends;
-		return;
-	}
-	/* The process entry first: a socket exit cannot find is never added. */
-	n = bpf_map_lookup_elem(&procs, &k->tgid);
-	if (!n) {
-		if (!bpf_map_update_elem(&procs, &k->tgid, &zero, BPF_NOEXIST))
-			__sync_fetch_and_add(&nprocs, 1);
-		n = bpf_map_lookup_elem(&procs, &k->tgid);
-	}
-	if (!n || bpf_map_update_elem(&socks, k, &v, BPF_NOEXIST)) {
-		__sync_fetch_and_add(&untracked, 1);
-		return;
-	}
-	__sync_fetch_and_add(&nsocks, 1);
-	__sync_fetch_and_add(n, 1);
-}
-
-/* Reports the end of a tracked socket's descriptor and forgets it. */
-static __always_inline void end_sock(struct sock_key *k, struct sock_val *v, __u8 reason)
-{
-	struct event *e = reserve(EV_CLOSE, bpf_get_current_pid_tgid(), k->fd);
-
-	if (e) {
-		e->reason = reason;
-		e->nspid = v->nspid;
-		e->ends = v->ends;
-		e->duration_ns = e->ts_ns - v->start_ns;
-		e->sent_bytes = v->bytes;
-		e->sends = v->sends;
-		submit(e);
-	}
-	if (!bpf_map_delete_elem(&socks, k)) {
-		__s64 *n = bpf_map_lookup_elem(&procs, &k->tgid);
-
-		__sync_fetch_and_add(&nsocks, -1);
-		if (n)
-			__sync_fetch_and_add(n, -1);
-	}
-}
-
-struct sweep {
-	__u32 tgid;
-	__u8 reason;
-	__u8 all;	/* every socket of the process, not only replaced fds */
-};
-
-static long sweep_one(struct bpf_map *map, struct sock_key *k, struct sock_val *v, struct sweep *s)
-{
-	if (k->tgid == s->tgid && (s->all || fd_file(k->fd) != v->file))
-		end_sock(k, v, s->reason);
-	return 0;
-}
-
-/* Ends the sockets of the current process whose descriptor is gone. */
-static __always_inline void sweep(__u8 reason, bool all)
-{
-	struct sweep s = { .tgid = bpf_get_current_pid_tgid() >> 32, .reason = reason, .all = all };
-	__s64 *n = bpf_map_lookup_elem(&procs, &s.tgid);
-
-	if (n && *n > 0)
-		bpf_for_each_map_elem(&socks, sweep_one, &s, 0);
-}
-
-static __always_inline int connect_enter(int fd, const void *uaddr, int addrlen)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call c = { .uaddr = uaddr, .fd = fd, .addrlen = addrlen, .kind = EV_CONNECT };
-	int r;
-
-	if (!traced(id >> 32))
-		return 0;
-	/* Unreadable: the page may just not be in yet; the kernel faults it
-	 * in for its own copy, so exit tries again. */
-	r = read_dest(uaddr, addrlen, &c.dest);
-	if (r > 0)
-		return 0;
-	c.have_dest = r == 0;
-	bpf_map_update_elem(&calls, &id, &c, BPF_ANY);
-	return 0;
-}
-
-static __always_inline int connect_exit(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call *c = bpf_map_lookup_elem(&calls, &id);
-	bool ok = ret == 0 || ret == -EINPROGRESS;
-	struct sock_key k;
-	struct sock *sk;
-	__u32 nspid;
-	__u64 file;
-
-	if (!c || c->kind != EV_CONNECT)
-		return 0;
-	if (!c->have_dest && read_dest(c->uaddr, c->addrlen, &c->dest))
-		goto out;
-	k.tgid = id >> 32;
-	k.fd = c->fd;
-	file = fd_file(c->fd);
-	sk = file_sock(file);
-	/* Not a socket (ENOTSOCK, EBADF): nothing to report. Otherwise the
-	 * kernel's view wins over the sockaddr the process passed. */
-	if (!sk || !sock_ends(sk, &c->dest, ok))
-		goto out;
-	nspid = ns_tgid();
-	if (ok)
-		track(&k, file, &c->dest, nspid);
-	emit(EV_CONNECT, id, c->fd, ret, &c->dest, 0, nspid);
-out:
-	bpf_map_delete_elem(&calls, &id);
-	return 0;
-}
-
-static __always_inline int send_enter(int fd, const void *uaddr, int addrlen)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct sock_key k = { .tgid = id >> 32, .fd = fd };
-	struct call c = { .fd = fd, .kind = EV_SEND };
-	bool tracked = bpf_map_lookup_elem(&socks, &k);
-
-	/* A destination makes an untracked socket worth a look (how UDP
-	 * clients such as DNS resolvers talk). */
-	if (uaddr && (tracked || traced(k.tgid)))
-		c.have_dest = read_dest(uaddr, addrlen, &c.dest) == 0;
-	if (!c.have_dest && !tracked)
-		return 0;
-	bpf_map_update_elem(&calls, &id, &c, BPF_ANY);
-	return 0;
-}
-
-static __always_inline int send_exit(long ret)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	struct call *c = bpf_map_lookup_elem(&calls, &id);
-	struct sock_key k;
-	struct sock_val *s;
-	struct ends ends;
-	struct sock *sk;
-	__u32 nspid;
-	__u64 file;
-
-	if (!c || c->kind != EV_SEND)
-		return 0;
-	k.tgid = id >> 32;
-	k.fd = c->fd;
-	s = bpf_map_lookup_elem(&socks, &k);
-	if (s) {
-		ends = s->ends;
-		nspid = s->nspid;
-		/* TCP ignores a destination on a connected socket; UDP uses it,
-		 * and the socket's close reports the last one. */
-		if (c->have_dest && ends.proto != IPPROTO_TCP) {
-			__builtin_memcpy(ends.daddr, c->dest.daddr, 16);
-			ends.dport = c->dest.dport;
-			if (ret >= 0)
-				s->ends = ends;
-		}
-		if (ret >= 0) {
-			__sync_fetch_and_add(&s->bytes, ret);
-			__sync_fetch_and_add(&s->sends, 1);
-		}
-	} else {
-		/* First sendto with a destination: report it if the fd is an
-		 * IPv4/IPv6 socket, and track the socket from now on. */
-		ends = c->dest;
-		file = fd_file(c->fd);
-		sk = file_sock(file);
-		if (!sk || !sock_ends(sk, &ends, false))
-			goto out;
-		nspid = ns_tgid();
-		if (ret >= 0) {
-			track(&k, file, &ends, nspid);
-			s = bpf_map_lookup_elem(&socks, &k);
-			if (s) {
-				s->bytes = ret;
-				s->sends = 1;
-			}
-		}
-	}
-	emit(EV_SEND, id, c->fd, ret, &ends, c->have_dest ? EVF_DEST_ARG : 0, nspid);
-out:
-	bpf_map_delete_elem(&calls, &id);
-	return 0;
-}
-
-/*
- * close() is handled at entry only: Linux releases the descriptor whatever
- * close returns, and skipping a return probe keeps the cost of the hottest
- * hooked syscall (mostly non-socket fds) to one hash lookup.
- */
-static __always_inline int close_enter(int fd)
-{
-	struct sock_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = fd };
-	struct sock_val *s = bpf_map_lookup_elem(&socks, &k);
-
-	if (s)
-		end_sock(&k, s, REASON_CLOSE);
-	return 0;
-}
-
-/* dup2/dup3 returned newfd: if a tracked socket was there, it is gone. */
-static __always_inline int dup_exit(long ret)
-{
-	struct sock_key k = { .tgid = bpf_get_current_pid_tgid() >> 32, .fd = ret };
-	struct sock_val *s;
-
-	if (ret < 0)
-		return 0;
-	s = bpf_map_lookup_elem(&socks, &k);
-	if (s && fd_file(k.fd) != s->file)
-		end_sock(&k, s, REASON_DUP2);
-	return 0;
-}
-
-static __always_inline int close_range_exit(long ret)
-{
-	if (ret == 0)
-		sweep(REASON_CLOSE_RANGE, false);
-	return 0;
-}
-
-/* both modes */
-
-SEC("raw_tp/sched_process_exec")
-int rt_exec(void *ctx)
-{
-	sweep(REASON_EXEC, false);
-	return 0;
-}
-
-SEC("raw_tp/sched_process_exit")
-int rt_exit(void *ctx)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
-
-	/* A thread that dies inside a traced call leaves nothing behind. */
-	bpf_map_delete_elem(&calls, &id);
-	/* Only the last thread's exit ends the process (and its files). */
-	if (BPF_CORE_READ(t, signal, live.counter))
-		return 0;
-	sweep(REASON_EXIT, true);
-	if (!bpf_map_delete_elem(&procs, &tgid))
-		__sync_fetch_and_add(&nprocs, -1);
-	return 0;
-}
-
-/* kprobe mode */
-
-SEC("ksyscall/connect")
-int BPF_KSYSCALL(kp_connect, int fd, const void *uaddr, int addrlen)
-{
-	return connect_enter(fd, uaddr, addrlen);
-}
-
-SEC("kretsyscall/connect")
-int BPF_KRETPROBE(kr_connect, long ret)
-{
-	return connect_exit(ret);
-}
-
-/* BPF_KSYSCALL reads five arguments; sendto's addrlen is the sixth, read
- * the way it reads the others (LINUX_HAS_SYSCALL_WRAPPER is its kconfig). */
+/* The sixth syscall argument, which libbpf's macros do not read. */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_ARG6(regs) BPF_CORE_READ(regs, r9)
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_ARG6(regs) BPF_CORE_READ(regs, regs[5])
 #endif
 
-SEC("ksyscall/sendto")
-int BPF_KSYSCALL(kp_sendto, int fd, void *buf, long len, int flags, const void *uaddr)
+/* The first n arguments of the syscall whose user registers are regs. */
+static __always_inline void load_args(struct pt_regs *regs, long *a, int n)
 {
-	struct pt_regs *regs = LINUX_HAS_SYSCALL_WRAPPER ? (struct pt_regs *)PT_REGS_PARM1_CORE(ctx) : ctx;
-
-	return send_enter(fd, uaddr, uaddr ? (int)SYSCALL_ARG6(regs) : 0);
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (n > 1)
+		a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (n > 2)
+		a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	if (n > 3)
+		a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	if (n > 4)
+		a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	if (n > 5)
+		a[5] = SYSCALL_ARG6(regs);
 }
 
-SEC("kretsyscall/sendto")
-int BPF_KRETPROBE(kr_sendto, long ret)
+static __always_inline void save_call(struct call *c, struct fd_key *k)
 {
-	return send_exit(ret);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct sock_val *v;
+
+	if (!bpf_map_update_elem(&calls, &id, c, BPF_ANY))
+		return;
+	/* The table is full: say so, and mark the socket whose totals will
+	 * miss this call. */
+	__sync_fetch_and_add(&incomplete, 1);
+	v = k ? bpf_map_lookup_elem(&socks, k) : NULL;
+	if (v)
+		v->flags |= SV_INCOMPLETE;
 }
 
-SEC("ksyscall/close")
-int BPF_KSYSCALL(kp_close, int fd)
+/* The pending call of this thread if it is of kind. */
+static __always_inline struct call *find_call(__u8 kind)
 {
-	return close_enter(fd);
+	__u64 id = bpf_get_current_pid_tgid();
+	struct call *c = bpf_map_lookup_elem(&calls, &id);
+
+	return c && c->kind == kind ? c : NULL;
 }
 
-SEC("kretsyscall/dup2")
-int BPF_KRETPROBE(kr_dup2, long ret)
+static __always_inline void drop_call(void)
 {
-	return dup_exit(ret);
+	__u64 id = bpf_get_current_pid_tgid();
+
+	bpf_map_delete_elem(&calls, &id);
 }
 
-SEC("kretsyscall/dup3")
-int BPF_KRETPROBE(kr_dup3, long ret)
+/* Head-only events: accept, open. */
+static __always_inline void emit_head(__u8 kind, struct task_struct *t, struct sock_val *v, int fd)
 {
-	return dup_exit(ret);
+	struct event *e = reserve(kind, sizeof(struct event_head));
+
+	if (!e)
+		return;
+	head_current(&e->h, t, v, kind, fd);
+	head_sock(&e->h, v);
+	submit(e);
 }
 
-SEC("kretsyscall/close_range")
-int BPF_KRETPROBE(kr_close_range, long ret)
+/* ---- connect ---- */
+
+static __noinline int connect_enter(const long *a)
 {
-	return close_range_exit(ret);
+	struct task_struct *t = current_task();
+	struct call c = { .kind = CK_CONNECT, .fd = a[0], .uaddr = a[1], .addrlen = a[2] };
+	struct sock *sk;
+
+	if (!proc_traced(t))
+		return 0;
+	c.file = fd_file(task_files(t), c.fd);
+	sk = file_sock(c.file);
+	/* Not an IPv4/IPv6 socket (ENOTSOCK, EBADF, AF_UNIX): nothing to say. */
+	if (!sk || !inet_family(sock_family(sk)))
+		return 0;
+	c.sk = (__u64)sk;
+	save_call(&c, NULL);
+	return 0;
 }
 
-/* tracepoint mode */
-
-SEC("tracepoint/syscalls/sys_enter_connect")
-int tp_connect(struct trace_event_raw_sys_enter *ctx)
+static __noinline int connect_exit(long ret)
 {
-	return connect_enter(ctx->args[0], (const void *)ctx->args[1], ctx->args[2]);
+	struct task_struct *t = current_task();
+	struct call *c = find_call(CK_CONNECT);
+	bool ok = ret == 0 || ret == -EINPROGRESS;
+	struct sock *sk;
+	struct sock_val *v;
+	struct event_head *h;
+	struct fd_key k;
+	struct ends ends = {};
+	struct event *e;
+
+	if (!c)
+		return 0;
+	k.files = task_files(t);
+	k.fd = c->fd;
+	k.pad = 0;
+	/* Closed (and maybe reused) by another thread during the call: what
+	 * is on fd now is not the socket that connected. */
+	if (fd_file(k.files, c->fd) != c->file) {
+		__sync_fetch_and_add(&raced, 1);
+		goto out;
+	}
+	sk = (struct sock *)c->sk;
+	/* The kernel's view of a connected socket; for a failure, the local
+	 * end and the destination that was asked for. */
+	if (!sock_ends(sk, &ends, ok))
+		goto out;
+	if (!ok)
+		read_dest((void *)c->uaddr, c->addrlen, ends.family, true, &ends);
+	if (!sock_traced(&ends))
+		goto out;
+	v = bpf_map_lookup_elem(&socks, &k);
+	if (v && v->file != c->file) {
+		end_sock(&k, v, REASON_UNSEEN, false);
+		v = NULL;
+	}
+	if (ok && v) {
+		v->ends = ends;	/* UDP may connect again: same socket, new peer */
+	} else if (ok) {
+		struct newsock n = { c->file, c->sk, bpf_get_current_cgroup_id(), ORIGIN_CONNECT, DIR_OUT };
+
+		v = track(&k, &ends, &n, t);
+	}
+	h = scratch_head();
+	if (!h)
+		goto out;
+	head_current(h, t, v, EV_CONNECT, c->fd);
+	if (v) {
+		head_sock(h, v);
+	} else {
+		h->sock = 0;
+		h->cgroup = bpf_get_current_cgroup_id();
+		h->netns = sock_netns(sk);
+		h->origin = ORIGIN_CONNECT;
+		h->dir = DIR_OUT;
+		h->ends = ends;
+	}
+	/* The outcome comes later, from the kernel's handshake. */
+	if (v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP &&
+	    !bpf_map_update_elem(&pending, &c->sk, h, BPF_ANY))
+		v->flags |= SV_CONNECTING;
+	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
+	if (e) {
+		e->h = *h;
+		e->connect.ret = ret;
+		e->connect.latency_ns = 0;
+		submit(e);
+	}
+out:
+	drop_call();
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_connect")
-int tr_connect(struct trace_event_raw_sys_exit *ctx)
+/* The outcome of a connect that returned EINPROGRESS, told as the thread
+ * and fd that called connect, whatever task the kernel finishes it in. */
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(rt_sock_state, struct sock *sk, int oldstate, int newstate)
 {
-	return connect_exit(ctx->ret);
+	__u64 key = (__u64)sk;
+	struct event_head *p;
+	struct event *e;
+	int err;
+
+	if (oldstate != TCP_SYN_SENT || newstate == TCP_SYN_RECV)
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p)
+		return 0;
+	err = BPF_CORE_READ(sk, sk_err);
+	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
+	if (e) {
+		e->h = *p;
+		e->h.ts_ns = bpf_ktime_get_ns();
+		e->h.flags = EVF_ASYNC;
+		e->connect.ret = newstate == TCP_ESTABLISHED ? 0 : err ? -err : -ECONNABORTED;
+		e->connect.latency_ns = e->h.ts_ns - p->ts_ns;
+		submit(e);
+	}
+	bpf_map_delete_elem(&pending, &key);
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_sendto")
-int tp_sendto(struct trace_event_raw_sys_enter *ctx)
+/* ---- accept ---- */
+
+static __noinline int accept_exit(long ret)
 {
-	return send_enter(ctx->args[0], (const void *)ctx->args[4], ctx->args[5]);
+	struct task_struct *t = current_task();
+	struct fd_key k = { .files = task_files(t), .fd = ret };
+	struct newsock n = { .origin = ORIGIN_ACCEPT, .dir = DIR_IN };
+	struct ends ends = {};
+	struct sock_val *v;
+	struct sock *sk;
+	__u64 file;
+
+	if (ret < 0 || !proc_traced(t))
+		return 0;
+	file = fd_file(k.files, ret);
+	sk = file_sock(file);
+	if (!sock_ends(sk, &ends, true) || !sock_traced(&ends))
+		return 0;
+	v = bpf_map_lookup_elem(&socks, &k);
+	if (v)
+		end_sock(&k, v, REASON_UNSEEN, false);
+	n.file = file;
+	n.sk = (__u64)sk;
+	n.cgroup = bpf_get_current_cgroup_id();
+	v = track(&k, &ends, &n, t);
+	if (v)
+		emit_head(EV_ACCEPT, t, v, ret);
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_sendto")
-int tr_sendto(struct trace_event_raw_sys_exit *ctx)
+/* ---- sends and receives ---- */
+
+struct io {
+	__u64 sk;
+	__s64 ret;
+	__u64 msgs;	/* messages the call moved (sendmmsg, recvmmsg) */
+	__s32 fd;
+	__u8 call;
+	__u8 send;
+	__u8 flags;	/* EVF_DEST, EVF_DEST_USER */
+	__u8 pad;
+	struct ends dest;
+};
+
+/*
+ * A send or receive on fd, which the kernel did on the socket io->sk:
+ * counted on the tracked descriptor, which it starts tracking if it is
+ * new (first use), and reported.
+ */
+static __noinline void sock_io(struct io *io)
 {
-	return send_exit(ctx->ret);
+	struct task_struct *t = current_task();
+	struct fd_key k = { .files = task_files(t), .fd = io->fd };
+	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
+	struct sock *sk = (struct sock *)io->sk;
+	struct newsock n = { .origin = ORIGIN_USE, .dir = DIR_UNKNOWN };
+	struct ends ends = {};
+	struct event *e;
+	__u64 file = 0;
+
+	if (v && v->sk != io->sk) {
+		file = fd_file(k.files, io->fd);
+		/* fd holds v's socket, yet the call went to another: that one
+		 * was closed during the call and fd reused. Not v's bytes. */
+		if (file == v->file) {
+			__sync_fetch_and_add(&raced, 1);
+			return;
+		}
+		/* v's descriptor ended where no hook saw it. */
+		end_sock(&k, v, REASON_UNSEEN, false);
+		v = NULL;
+	}
+	if (!v) {
+		if (io->ret < 0 || !inet_family(sock_family(sk)) || !proc_traced(t))
+			return;
+		if (!file)
+			file = fd_file(k.files, io->fd);
+		if ((__u64)file_sock(file) != io->sk || !sock_ends(sk, &ends, true))
+			return;
+		if (io->flags & EVF_DEST) {
+			__builtin_memcpy(ends.daddr, io->dest.daddr, 16);
+			ends.dport = io->dest.dport;
+			ends.dfamily = io->dest.dfamily;
+		}
+		if (!sock_traced(&ends))
+			return;
+		n.file = file;
+		n.sk = io->sk;
+		n.cgroup = bpf_get_current_cgroup_id();
+		v = track(&k, &ends, &n, t);
+		if (!v)
+			return;
+		emit_head(EV_OPEN, t, v, io->fd);
+	} else if (v->flags & SV_QUIET) {
+		/* A fork's copy, first used: from now on it is the child's. */
+		v->flags &= ~SV_QUIET;
+		v->owner = bpf_get_current_pid_tgid() >> 32;
+		v->pstart = task_pstart(t);
+		v->nspid = ns_tgid(t);
+		emit_head(EV_OPEN, t, v, io->fd);
+	}
+	if (io->ret >= 0) {
+		if (io->send) {
+			__sync_fetch_and_add(&v->sent_bytes, io->ret);
+			__sync_fetch_and_add(&v->sends, io->msgs);
+		} else {
+			__sync_fetch_and_add(&v->recv_bytes, io->ret);
+			__sync_fetch_and_add(&v->recvs, io->msgs);
+		}
+		/* UDP goes where each call says; the close reports the last. */
+		if ((io->flags & EVF_DEST) && v->ends.proto != IPPROTO_TCP) {
+			__builtin_memcpy(v->ends.daddr, io->dest.daddr, 16);
+			v->ends.dport = io->dest.dport;
+			v->ends.dfamily = io->dest.dfamily;
+		}
+	}
+	e = reserve(io->send ? EV_SEND : EV_RECV, EVENT_SIZE(struct ev_io));
+	if (!e)
+		return;
+	head_current(&e->h, t, v, io->send ? EV_SEND : EV_RECV, io->fd);
+	head_sock(&e->h, v);
+	if (io->flags & EVF_DEST) {
+		__builtin_memcpy(e->h.ends.daddr, io->dest.daddr, 16);
+		e->h.ends.dport = io->dest.dport;
+		e->h.ends.dfamily = io->dest.dfamily;
+		e->h.flags = io->flags & (EVF_DEST | EVF_DEST_USER);
+	}
+	e->io.ret = io->ret;
+	e->io.call = io->call;
+	submit(e);
 }
 
-SEC("tracepoint/syscalls/sys_enter_close")
-int tp_close(struct trace_event_raw_sys_enter *ctx)
+/* Calls that the socket layer must leave to their syscall hooks. */
+#define CALL_SKIP 0xff
+
+/*
+ * The syscall behind a send or receive the socket layer sees, and its fd
+ * (its first argument); fd -1 when there is no syscall (io_uring, kernel
+ * threads). The destination a send names is read from the process's
+ * memory here: only a tracepoint-mode kernel needs it (kprobes read the
+ * kernel's copy).
+ */
+static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool want_dest)
 {
-	return close_enter(ctx->args[0]);
+	unsigned int pflags = BPF_CORE_READ(t, flags);
+	struct pt_regs *regs;
+	struct user_msghdr mh;
+	void *name = NULL;
+	int namelen = 0;
+	__u8 call;
+
+	io->fd = -1;
+	if (pflags & PF_KTHREAD)
+		return CALL_OTHER;
+	if (pflags & PF_IO_WORKER)
+		return CALL_IO_URING;
+	if (task_compat(t))
+		return CALL_OTHER;
+	regs = syscall_regs(t);
+	switch (REGS_NR(regs)) {
+	case NR_write: call = CALL_WRITE; break;
+	case NR_writev: call = CALL_WRITEV; break;
+	case NR_pwritev: call = CALL_PWRITEV; break;
+	case NR_pwritev2: call = CALL_PWRITEV2; break;
+	case NR_sendto: call = CALL_SENDTO; break;
+	case NR_sendmsg: call = CALL_SENDMSG; break;
+	case NR_sendmmsg: call = CALL_SENDMMSG; break;
+	case NR_read: call = CALL_READ; break;
+	case NR_readv: call = CALL_READV; break;
+	case NR_preadv: call = CALL_PREADV; break;
+	case NR_preadv2: call = CALL_PREADV2; break;
+	case NR_recvfrom: call = CALL_RECVFROM; break;
+	case NR_recvmsg: call = CALL_RECVMSG; break;
+	case NR_recvmmsg: call = CALL_RECVMMSG; break;
+	case NR_sendfile:
+	case NR_splice:
+		return CALL_SKIP;
+	case NR_io_uring_enter:
+		return CALL_IO_URING;
+	default:
+		return CALL_OTHER;
+	}
+	io->fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (!want_dest)
+		return call;
+	if (call == CALL_SENDTO) {
+		name = (void *)PT_REGS_PARM5_CORE_SYSCALL(regs);
+		namelen = SYSCALL_ARG6(regs);
+	} else if (call == CALL_SENDMSG || call == CALL_SENDMMSG) {
+		/* sendmmsg: the first message's; msg_hdr leads struct mmsghdr. */
+		if (!bpf_probe_read_user(&mh, sizeof(mh), (void *)PT_REGS_PARM2_CORE_SYSCALL(regs))) {
+			name = mh.msg_name;
+			namelen = mh.msg_namelen;
+		}
+	}
+	if (name && !read_dest(name, namelen, sock_family((struct sock *)io->sk), true, &io->dest))
+		io->flags = EVF_DEST | EVF_DEST_USER;
+	return call;
 }
 
-SEC("tracepoint/syscalls/sys_exit_dup2")
-int tr_dup2(struct trace_event_raw_sys_exit *ctx)
+/* sock:sock_send_length / sock_recv_length (6.3+): every send and receive
+ * of every socket, with the socket and the result; tracepoint mode. */
+static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool send)
 {
-	return dup_exit(ctx->ret);
+	struct task_struct *t = current_task();
+	struct io io = { .sk = (__u64)sk, .ret = ret, .msgs = 1, .send = send };
+
+	if (!send && (flags & MSG_PEEK))
+		return 0;	/* the data stays queued for the next read */
+	if (!inet_family(sock_family(sk)))
+		return 0;
+	io.call = io_call(t, &io, send);
+	if (io.call == CALL_SKIP)
+		return 0;
+	if (io.fd < 0) {
+		__sync_fetch_and_add(&unattributed, 1);
+		return 0;
+	}
+	sock_io(&io);
+	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_exit_dup3")
-int tr_dup3(struct trace_event_raw_sys_exit *ctx)
+SEC("raw_tp/sock_send_length")
+int BPF_PROG(rt_sock_send, struct sock *sk, int ret, int flags)
 {
-	return dup_exit(ctx->ret);
+	return sock_layer(sk, ret, flags, true);
 }
 
-SEC("tracepoint/syscalls/sys_exit_close_range")
-int tr_close_range(struct trace_event_raw_sys_exit *ctx)
+SEC("raw_tp/sock_recv_length")
+int BPF_PROG(rt_sock_recv, struct sock *sk, int ret, int flags)
 {
-	return close_range_exit(ctx->ret);
+	return sock_layer(sk, ret, flags, false);
+}
+
+/* inet_sendmsg and friends (kprobe mode): every send and receive of every
+ * IPv4/IPv6 socket, with the kernel's own copy of the destination. */
+static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg, int msgflags, bool send)
+{
+	struct task_struct *t = current_task();
+	struct io io = { .send = send };
+	struct call c = { .kind = CK_IO, .send = send };
+	struct fd_key k;
+	void *name;
+	int namelen;
+
+	if (!send && (msgflags & MSG_PEEK))
+		return 0;
+	io.sk = (__u64)BPF_CORE_READ(sock, sk);
+	c.call = io_call(t, &io, false);
+	if (c.call == CALL_SKIP)
+		return 0;
+	if (io.fd < 0) {
+		__sync_fetch_and_add(&unattributed, 1);
+		return 0;
+	}
+	k.files = task_files(t);
+	k.fd = io.fd;
+	k.pad = 0;
+	if (!bpf_map_lookup_elem(&socks, &k) && !proc_traced(t))
+		return 0;
+	c.sk = io.sk;
+	c.fd = io.fd;
+	if (send) {
+		name = BPF_CORE_READ(msg, msg_name);
+		namelen = BPF_CORE_READ(msg, msg_namelen);
+		if (name && !read_dest(name, namelen, sock_family((struct sock *)io.sk), false, &c.dest))
+			c.flags = EVF_DEST;
+	}
+	save_call(&c, &k);
+	return 0;
+}
+
+static __always_inline int io_exit(long ret)
+{
+	struct call *c = find_call(CK_IO);
+	struct io io;
+
+	if (!c)
+		return 0;
+	io.sk = c->sk;
+	io.ret = ret;
+	io.msgs = 1;
+	io.fd = c->fd;
+	io.call = c->call;
+	io.send = c->send;
+	io.flags = c->flags;
+	io.dest = c->dest;
+	/* sendmmsg and recvmmsg return messages; their lengths are in the
+	 * process's memory (struct mmsghdr: msg_len after a user_msghdr). */
+	if ((c->call == CALL_SENDMMSG || c->call == CALL_RECVMMSG) && ret > 0) {
+		__u64 bytes = 0;
+		__u32 len;
+
+		io.msgs = ret;
+		for (int i = 0; i < 64 && i < ret; i++) {
+			if (bpf_probe_read_user(&len, sizeof(len),
+						(void *)c->uaddr + i * 64 + sizeof(struct user_msghdr)))
+				break;
+			bytes += len;
+		}
+		io.ret = bytes;
+	}
+	sock_io(&io);
+	drop_call();
+	return 0;
+}
+
+SEC("kprobe/inet_sendmsg")
+int BPF_KPROBE(kp_inet_sendmsg, struct socket *sock, struct msghdr *msg)
+{
+	return inet_io_enter(sock, msg, 0, true);
+}
+
+SEC("kretprobe/inet_sendmsg")
+int BPF_KRETPROBE(kr_inet_sendmsg, long ret)
+{
+	return io_exit(ret);
+}
+
+SEC("kprobe/inet6_sendmsg")
+int BPF_KPROBE(kp_inet6_sendmsg, struct socket *sock, struct msghdr *msg)
+{
+	return inet_io_enter(sock, msg, 0, true);
+}
+
+SEC("kretprobe/inet6_sendmsg")
+int BPF_KRETPROBE(kr_inet6_sendmsg, long ret)
+{
+	return io_exit(ret);
+}
+
+SEC("kprobe/inet_recvmsg")
+int BPF_KPROBE(kp_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int flags)
+{
+	return inet_io_enter(sock, msg, flags, false);
+}
+
+SEC("kretprobe/inet_recvmsg")
+int BPF_KRETPROBE(kr_inet_recvmsg, long ret)
+{
+	return io_exit(ret);
+}
+
+SEC("kprobe/inet6_recvmsg")
+int BPF_KPROBE(kp_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int flags)
+{
+	return inet_io_enter(sock, msg, flags, false);
+}
+
+SEC("kretprobe/inet6_recvmsg")
+int BPF_KRETPROBE(kr_inet6_recvmsg, long ret)
+{
+	return io_exit(ret);
+}
+
+/* A send or receive on fd through a syscall (tracepoint mode without sock
+ * tracepoints; sendfile and splice everywhere). */
+static __noinline int fd_io_enter(int fd, __u8 call, __u8 send, const long *a)
+{
+	struct task_struct *t = current_task();
+	struct fd_key k = { .files = task_files(t), .fd = fd };
+	struct call c = { .kind = CK_IO, .fd = fd, .call = call, .send = send };
+	struct sock *sk;
+
+	c.file = fd_file(k.files, fd);
+	sk = file_sock(c.file);
+	if (!sk || !inet_family(sock_family(sk)))
+		return 0;
+	if (!bpf_map_lookup_elem(&socks, &k) && !proc_traced(t))
+		return 0;
+	if ((call == CALL_RECVFROM && (a[3] & MSG_PEEK)) || (call == CALL_RECVMSG && (a[2] & MSG_PEEK)))
+		return 0;
+	c.sk = (__u64)sk;
+	if (call == CALL_SENDTO && a[4] &&
+	    !read_dest((void *)a[4], a[5], sock_family(sk), true, &c.dest))
+		c.flags = EVF_DEST | EVF_DEST_USER;
+	if (call == CALL_SENDMSG || call == CALL_SENDMMSG) {
+		struct user_msghdr mh;
+
+		if (!bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1]) && mh.msg_name &&
+		    !read_dest(mh.msg_name, mh.msg_namelen, sock_family(sk), true, &c.dest))
+			c.flags = EVF_DEST | EVF_DEST_USER;
+	}
+	c.uaddr = a[1];
+	save_call(&c, &k);
+	return 0;
+}
+
+static __always_inline int sendfile_enter(const long *a)
+{
+	return fd_io_enter(a[0], CALL_SENDFILE, 1, a);
+}
+
+static __always_inline int sendfile_exit(long ret)
+{
+	return io_exit(ret);
+}
+
+/* splice into a socket is a send, out of one a receive. */
+static __always_inline int splice_enter(const long *a)
+{
+	struct task_struct *t = current_task();
+	struct sock *out = file_sock(fd_file(task_files(t), a[2]));
+
+	if (out && inet_family(sock_family(out)))
+		return fd_io_enter(a[2], CALL_SPLICE, 1, a);
+	return fd_io_enter(a[0], CALL_SPLICE, 0, a);
+}
+
+static __always_inline int splice_exit(long ret)
+{
+	return io_exit(ret);
+}
+
+/* ---- ends of descriptors ---- */
+
+static __always_inline int close_fd(int fd)
+{
+	struct fd_key k = { .files = task_files(current_task()), .fd = fd };
+	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
+
+	/* close() is handled at entry only: Linux releases the descriptor
+	 * whatever close returns, and a return probe on the hottest hooked
+	 * syscall would cost every close on the machine. */
+	if (v) {
+		if (fd_file(k.files, fd) == v->file)
+			end_sock(&k, v, REASON_CLOSE, true);
+		else
+			end_sock(&k, v, REASON_UNSEEN, false);
+	}
+	return 0;
+}
+
+static __always_inline int close_enter(const long *a)
+{
+	return close_fd(a[0]);
+}
+
+/* dup2/dup3 returned newfd: if a tracked socket was there, it is gone. */
+static __always_inline int dup_exit(long ret)
+{
+	struct fd_key k = { .files = task_files(current_task()), .fd = ret };
+	struct sock_val *v;
+
+	if (ret < 0)
+		return 0;
+	v = bpf_map_lookup_elem(&socks, &k);
+	if (v && fd_file(k.files, k.fd) != v->file)
+		end_sock(&k, v, REASON_DUP2, false);
+	return 0;
+}
+
+static __always_inline int close_range_enter(const long *a)
+{
+	struct call c = { .kind = CK_CLOSE_RANGE, .lo = a[0], .hi = a[1], .msgflags = a[2] };
+	__u64 files = task_files(current_task());
+	struct fdtab *tab = bpf_map_lookup_elem(&fdtabs, &files);
+
+	if (tab && tab->count > 0 && !(c.msgflags & CLOSE_RANGE_CLOEXEC))
+		save_call(&c, NULL);
+	return 0;
+}
+
+static __noinline int close_range_exit(long ret)
+{
+	struct call *c = find_call(CK_CLOSE_RANGE);
+	struct walk w;
+
+	if (!c)
+		return 0;
+	if (ret == 0 && c->lo <= 0x7fffffff) {
+		w.files = task_files(current_task());
+		w.child = 0;
+		w.lo = c->lo;
+		w.how = WALK_GONE << 8 | REASON_CLOSE_RANGE;
+		/* Bounded: this program must load on every kernel. What is
+		 * beyond is found at exec or exit. */
+		walk(&w, c->hi, false);
+	}
+	drop_call();
+	return 0;
+}
+
+/* ---- 32-bit syscalls ---- */
+
+static __always_inline void notice(__u32 why)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct task_struct *t = current_task();
+	struct event *e;
+	__u8 one = 1;
+
+	if (bpf_map_update_elem(&noticed, &tgid, &one, BPF_NOEXIST))
+		return;
+	e = reserve(EV_UNTRACED, EVENT_SIZE(struct ev_untraced));
+	if (!e)
+		return;
+	__builtin_memset(&e->h, 0, sizeof(e->h));
+	head_current(&e->h, t, NULL, EV_UNTRACED, -1);
+	e->h.cgroup = bpf_get_current_cgroup_id();
+	e->untraced.why = why;
+	e->untraced.pad = 0;
+	submit(e);
+}
+
+/* ---- processes: exit, exec, fork ---- */
+
+static __always_inline int on_exit(bool use_loop)
+{
+	struct task_struct *t = current_task();
+	__u64 id = bpf_get_current_pid_tgid();
+	struct files_struct *fs = BPF_CORE_READ(t, files);
+	__u64 files = (__u64)fs;
+	struct walk w = { .files = files, .how = WALK_EXIT << 8 };
+
+	/* A thread that dies inside a traced call leaves nothing behind. */
+	bpf_map_delete_elem(&calls, &id);
+	/* The descriptors end with the last task holding their table. */
+	if (!fs || BPF_CORE_READ(fs, count.counter) != 1)
+		return 0;
+	walk(&w, 0x7fffffff, use_loop);
+	if (!bpf_map_delete_elem(&fdtabs, &files))
+		__sync_fetch_and_add(&ntables, -1);
+	return 0;
+}
+
+static __always_inline int on_exec(bool use_loop)
+{
+	struct walk w = { .files = task_files(current_task()), .how = WALK_GONE << 8 | REASON_EXEC };
+
+	walk(&w, 0x7fffffff, use_loop);
+	return 0;
+}
+
+/* A child with a table of its own inherits the tracked descriptors. */
+static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child, bool use_loop)
+{
+	struct walk w = { .files = task_files(parent), .child = task_files(child), .how = WALK_FORK << 8 };
+
+	if (!w.files || !w.child || w.files == w.child)
+		return 0;
+	walk(&w, 0x7fffffff, use_loop);
+	return 0;
+}
+
+/* Two variants each: with bpf_loop (5.17+), and bounded for older kernels,
+ * on which a program naming bpf_loop cannot load at all. */
+#define PROCESS_HOOKS(variant, use_loop)					\
+SEC("raw_tp/sched_process_exit")						\
+int rt_exit_##variant(void *ctx)						\
+{										\
+	return on_exit(use_loop);						\
+}										\
+SEC("raw_tp/sched_process_exec")						\
+int rt_exec_##variant(void *ctx)						\
+{										\
+	return on_exec(use_loop);						\
+}										\
+SEC("raw_tp/sched_process_fork")						\
+int BPF_PROG(rt_fork_##variant, struct task_struct *parent, struct task_struct *child) \
+{										\
+	return on_fork(parent, child, use_loop);				\
+}
+
+PROCESS_HOOKS(loop, true)
+PROCESS_HOOKS(bounded, false)
+
+/* ---- sockets open before socktrace started ---- */
+
+SEC("iter/task_file")
+int iter_existing(struct bpf_iter__task_file *ctx)
+{
+	struct task_struct *t = ctx->task;
+	struct file *file = ctx->file;
+	struct newsock n = { .origin = ORIGIN_EXISTING, .dir = DIR_UNKNOWN };
+	struct ends ends = {};
+	struct sock_val *v;
+	struct event *e;
+	struct sock *sk;
+	struct fd_key k;
+
+	if (!t || !file)
+		return 0;
+	sk = file_sock((__u64)file);
+	if (!sock_ends(sk, &ends, true) || !sock_traced(&ends) || !proc_traced(t))
+		return 0;
+	k.files = task_files(t);
+	k.fd = ctx->fd;
+	k.pad = 0;
+	/* Threads share their table: the first one enters it. */
+	if (bpf_map_lookup_elem(&socks, &k))
+		return 0;
+	n.file = (__u64)file;
+	n.sk = (__u64)sk;
+	n.cgroup = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
+	v = track(&k, &ends, &n, t);
+	if (!v || (e = reserve(EV_OPEN, sizeof(struct event_head))) == NULL)
+		return 0;
+	head_task(&e->h, t, EV_OPEN, ctx->fd);
+	head_sock(&e->h, v);
+	submit(e);
+	return 0;
+}
+
+/* ---- what is still tracked when tracing stops ---- */
+
+SEC("iter/bpf_map_elem")
+int iter_open(struct bpf_iter__bpf_map_elem *ctx)
+{
+	struct sock_val *v = ctx->value;
+	struct snapshot s = {};
+
+	if (!v || (v->flags & SV_QUIET))
+		return 0;
+	s.sock = v->id;
+	s.owner = v->owner;
+	s.owner_pstart = v->pstart;
+	s.sent_bytes = v->sent_bytes;
+	s.sends = v->sends;
+	s.recv_bytes = v->recv_bytes;
+	s.recvs = v->recvs;
+	s.origin = v->origin;
+	s.dir = v->dir;
+	bpf_seq_write(ctx->meta->seq, &s, sizeof(s));
+	return 0;
+}
+
+/* ---- kprobe mode: a ksyscall pair per hooked syscall ---- */
+
+#define NARGS 6
+/* Set by libbpf from the kernel's config; libbpf's BPF_KSYSCALL reads it. */
+extern _Bool LINUX_HAS_SYSCALL_WRAPPER __kconfig;
+/* The user registers of a ksyscall probe (behind the syscall wrapper). */
+#define KSYSCALL_REGS(ctx) \
+	(LINUX_HAS_SYSCALL_WRAPPER ? (struct pt_regs *)PT_REGS_PARM1_CORE(ctx) : (ctx))
+
+#define KP_ENTRY(name, handler, nargs)				\
+SEC("ksyscall/" #name)						\
+int kp_##name(struct pt_regs *ctx)				\
+{								\
+	long a[NARGS] = {};					\
+								\
+	load_args(KSYSCALL_REGS(ctx), a, nargs);		\
+	return handler##_enter(a);				\
+}
+#define KP_EXIT(name, handler, nargs)				\
+SEC("kretsyscall/" #name)					\
+int BPF_KRETPROBE(kr_##name, long ret)				\
+{								\
+	return handler##_exit(ret);				\
+}
+#define KP_BOTH(name, handler, nargs) KP_ENTRY(name, handler, nargs) KP_EXIT(name, handler, nargs)
+
+SYSCALL_HOOKS(KP_BOTH, KP_ENTRY, KP_EXIT)
+
+#if defined(__TARGET_ARCH_x86)
+/* 32-bit syscalls of IA32 emulation: their close, and a word that the
+ * rest goes unseen (optional: attached where the kernel has them). */
+SEC("kprobe/__ia32_sys_close")
+int kp32_close(struct pt_regs *ctx)
+{
+	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1_CORE(ctx);
+
+	return close_fd((int)BPF_CORE_READ(regs, bx));
+}
+
+SEC("kprobe/__ia32_sys_socket")
+int kp32_socket(struct pt_regs *ctx)
+{
+	notice(UNTRACED_COMPAT);
+	return 0;
+}
+
+SEC("kprobe/__ia32_compat_sys_socketcall")
+int kp32_socketcall(struct pt_regs *ctx)
+{
+	notice(UNTRACED_COMPAT);
+	return 0;
+}
+#endif
+
+/* ---- tracepoint mode: raw sys_enter/sys_exit, one dispatch ---- */
+
+#define NO_CASE(name, handler, nargs)
+#define ENTER_CASE(name, handler, nargs)			\
+	case NR_##name:						\
+		if (task_compat(current_task()))		\
+			return 0;				\
+		load_args(regs, a, nargs);			\
+		return handler##_enter(a);
+#define EXIT_CASE(name, handler, nargs)				\
+	case NR_##name:						\
+		if (task_compat(current_task()))		\
+			return 0;				\
+		return handler##_exit(ret);
+#define IO_ENTER_CASE(name, call, send)				\
+	case NR_##name:						\
+		if (task_compat(current_task()))		\
+			return 0;				\
+		load_args(regs, a, NARGS);			\
+		return fd_io_enter(a[0], call, send, a);
+#define IO_EXIT_CASE(name, call, send)				\
+	case NR_##name:						\
+		return io_exit(ret);
+
+static __always_inline int compat_enter(struct pt_regs *regs, long nr)
+{
+	if (!task_compat(current_task()))
+		return 0;
+	if (nr == NR32_close)
+		return close_fd((int)PT_REGS_PARM1_CORE_SYSCALL(regs));
+	notice(UNTRACED_COMPAT);
+	return 0;
+}
+
+SEC("raw_tp/sys_enter")
+int BPF_PROG(rt_sys_enter, struct pt_regs *regs, long nr)
+{
+	long a[NARGS] = {};
+
+	switch (nr) {
+	SYSCALL_HOOKS(ENTER_CASE, ENTER_CASE, NO_CASE)
+	case NR32_close:
+	case NR32_socket:
+		return compat_enter(regs, nr);
+#if defined(__TARGET_ARCH_x86)
+	case NR32_socketcall:
+		return compat_enter(regs, nr);
+#endif
+	}
+	if (syscall_io) {
+		switch (nr) {
+		IO_SYSCALLS(IO_ENTER_CASE)
+		}
+	}
+	return 0;
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(rt_sys_exit, struct pt_regs *regs, long ret)
+{
+	long nr = REGS_NR(regs);
+
+	switch (nr) {
+	SYSCALL_HOOKS(EXIT_CASE, NO_CASE, EXIT_CASE)
+	}
+	if (syscall_io) {
+		switch (nr) {
+		IO_SYSCALLS(IO_EXIT_CASE)
+		}
+	}
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -8,19 +8,9 @@
 #include <time.h>
 #include "escape.h"
 #include "format.h"
+#include "kinds.h"
 
-static const char *const kind_names[] = {
-	[EV_CONNECT] = "connect",
-	[EV_SEND] = "send",
-	[EV_CLOSE] = "close",
-};
-
-static const char *kind_name(const struct event *e)
-{
-	if (e->kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[e->kind])
-		return kind_names[e->kind];
-	return "unknown";
-}
+#define NAME(table, i) ((i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "unknown")
 
 const char *errno_name(int64_t ret, char *tmp, size_t len)
 {
@@ -60,24 +50,51 @@ const char *proto_name(uint16_t proto, char *tmp, size_t len)
 	return tmp;
 }
 
-static const char *const reason_names[] = {
-	[REASON_CLOSE] = "close",
-	[REASON_EXIT] = "exit",
-	[REASON_EXEC] = "exec",
-	[REASON_DUP2] = "dup2",
-	[REASON_CLOSE_RANGE] = "close_range",
-};
-
 const char *reason_name(uint8_t reason)
 {
-	if (reason < sizeof(reason_names) / sizeof(reason_names[0]))
-		return reason_names[reason];
-	return "unknown";
+	static const char *const names[] = {
+		[REASON_CLOSE] = "close", [REASON_EXIT] = "exit", [REASON_EXEC] = "exec",
+		[REASON_DUP2] = "dup2", [REASON_CLOSE_RANGE] = "close_range", [REASON_UNSEEN] = "unseen",
+	};
+
+	return NAME(names, reason);
 }
 
-static bool connect_failed(const struct event *e)
+const char *origin_name(uint8_t origin)
 {
-	return e->ret < 0 && e->ret != -EINPROGRESS;
+	static const char *const names[] = {
+		[ORIGIN_CONNECT] = "connect", [ORIGIN_ACCEPT] = "accept", [ORIGIN_EXISTING] = "existing",
+		[ORIGIN_USE] = "use", [ORIGIN_FORK] = "fork",
+	};
+
+	return NAME(names, origin);
+}
+
+const char *dir_name(uint8_t dir)
+{
+	static const char *const names[] = { [DIR_UNKNOWN] = "unknown", [DIR_OUT] = "out", [DIR_IN] = "in" };
+
+	return NAME(names, dir);
+}
+
+const char *call_name(uint8_t call)
+{
+	static const char *const names[] = {
+		[CALL_OTHER] = "other", [CALL_WRITE] = "write", [CALL_WRITEV] = "writev",
+		[CALL_PWRITEV] = "pwritev", [CALL_PWRITEV2] = "pwritev2", [CALL_SENDTO] = "sendto",
+		[CALL_SENDMSG] = "sendmsg", [CALL_SENDMMSG] = "sendmmsg", [CALL_SENDFILE] = "sendfile",
+		[CALL_SPLICE] = "splice", [CALL_READ] = "read", [CALL_READV] = "readv",
+		[CALL_PREADV] = "preadv", [CALL_PREADV2] = "preadv2", [CALL_RECVFROM] = "recvfrom",
+		[CALL_RECVMSG] = "recvmsg", [CALL_RECVMMSG] = "recvmmsg", [CALL_IO_URING] = "io_uring",
+	};
+
+	return NAME(names, call);
+}
+
+/* The destination's family: the socket's unless a call asked for another. */
+static uint8_t dfamily(const struct ends *n)
+{
+	return n->dfamily ? n->dfamily : n->family;
 }
 
 /* A kernel stamp on the wall clock. Wrapping, not overflowing: the stamp
@@ -100,7 +117,7 @@ static time_t split_ns(int64_t ns, long *nsec)
 	return secs;
 }
 
-static void rfc3339(struct buf *b, int64_t real_ns)
+void format_time(struct buf *b, int64_t real_ns)
 {
 	long nsec;
 	time_t secs = split_ns(real_ns, &nsec);
@@ -112,50 +129,106 @@ static void rfc3339(struct buf *b, int64_t real_ns)
 		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
 }
 
+static void json_error(struct buf *b, int64_t ret)
+{
+	char tmp[32];
+
+	buf_fmt(b, ",\"ret\":%" PRId64 ",\"error\":\"%s\"", ret, errno_name(ret, tmp, sizeof(tmp)));
+}
+
 void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
 {
-	const struct ends *n = &e->ends;
+	const struct kind_info *k = kind_info(e->h.kind);
+	const struct event_head *h = &e->h;
+	const struct ends *n = &h->ends;
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
 
 	buf_str(b, "{\"time\":\"");
-	rfc3339(b, wall_ns(e->ts_ns, realtime_off));
-	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,", kind_name(e), e->pid);
-	if (e->nspid)
-		buf_fmt(b, "\"nspid\":%u,", e->nspid);
-	buf_fmt(b, "\"tid\":%u,\"uid\":%u,\"comm\":", e->tid, e->uid);
-	json_string(b, e->comm, sizeof(e->comm));
-	addr_str(n->saddr, n->family, saddr);
-	addr_str(n->daddr, n->family, daddr);
-	buf_fmt(b, ",\"fd\":%d,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%u,"
-		"\"daddr\":\"%s\",\"dport\":%u", e->fd, family_name(n->family),
-		proto_name(n->proto, tmp, sizeof(tmp)), saddr, n->sport, daddr, n->dport);
-	switch (e->kind) {
-	case EV_CONNECT:
-		buf_fmt(b, ",\"ret\":%lld", (long long)e->ret);
-		if (connect_failed(e))
-			buf_fmt(b, ",\"error\":\"%s\"", errno_name(e->ret, tmp, sizeof(tmp)));
-		break;
-	case EV_SEND:
-		if (e->ret >= 0)
-			buf_fmt(b, ",\"bytes\":%lld", (long long)e->ret);
-		else
-			buf_fmt(b, ",\"ret\":%lld,\"error\":\"%s\"", (long long)e->ret,
-				errno_name(e->ret, tmp, sizeof(tmp)));
-		break;
-	case EV_CLOSE:
-		buf_fmt(b, ",\"reason\":\"%s\",\"duration_ns\":%llu,\"sent_bytes\":%llu,\"sends\":%llu",
-			reason_name(e->reason), (unsigned long long)e->duration_ns,
-			(unsigned long long)e->sent_bytes, (unsigned long long)e->sends);
-		break;
+	format_time(b, wall_ns(h->ts_ns, realtime_off));
+	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,", k->name, h->pid);
+	if (h->nspid)
+		buf_fmt(b, "\"nspid\":%u,", h->nspid);
+	buf_fmt(b, "\"tid\":%u,\"uid\":%u,\"comm\":", h->tid, h->uid);
+	json_string(b, h->comm, sizeof(h->comm));
+	if (k->socket) {
+		addr_str(n->saddr, n->family, saddr);
+		addr_str(n->daddr, dfamily(n), daddr);
+		buf_fmt(b, ",\"fd\":%d,\"sock\":%" PRIu64 ",\"family\":\"%s\",\"proto\":\"%s\","
+			"\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,"
+			"\"cgroup\":%" PRIu64 ",\"netns\":%u", h->fd, (uint64_t)h->sock,
+			family_name(n->family), proto_name(n->proto, tmp, sizeof(tmp)), saddr, n->sport,
+			daddr, n->dport, (uint64_t)h->cgroup, h->netns);
 	}
+	k->json(b, e);
 	buf_str(b, "}\n");
+}
+
+void json_connect(struct buf *b, const struct event *e)
+{
+	if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || (e->h.flags & EVF_ASYNC)))
+		json_error(b, e->connect.ret);
+	else
+		buf_fmt(b, ",\"ret\":%" PRId64, (int64_t)e->connect.ret);
+	if (e->h.flags & EVF_ASYNC)
+		buf_fmt(b, ",\"async\":true,\"latency_ns\":%" PRIu64, (uint64_t)e->connect.latency_ns);
+}
+
+void json_accept(struct buf *b, const struct event *e)
+{
+	(void)b, (void)e;
+}
+
+void json_open(struct buf *b, const struct event *e)
+{
+	buf_fmt(b, ",\"origin\":\"%s\"", origin_name(e->h.origin));
+}
+
+void json_io(struct buf *b, const struct event *e)
+{
+	buf_fmt(b, ",\"call\":\"%s\"", call_name(e->io.call));
+	if (e->io.ret >= 0)
+		buf_fmt(b, ",\"bytes\":%" PRId64, (int64_t)e->io.ret);
+	else
+		json_error(b, e->io.ret);
+	if (e->h.flags & EVF_DEST)
+		buf_str(b, ",\"dest_arg\":true");
+	if (e->h.flags & EVF_DEST_USER)
+		buf_str(b, ",\"dest_verified\":false");
+}
+
+void json_close(struct buf *b, const struct event *e)
+{
+	const struct ev_close *c = &e->close;
+
+	buf_fmt(b, ",\"reason\":\"%s\",\"origin\":\"%s\",\"dir\":\"%s\",\"duration_ns\":%" PRIu64
+		",\"sent_bytes\":%" PRIu64 ",\"sends\":%" PRIu64 ",\"recv_bytes\":%" PRIu64
+		",\"recvs\":%" PRIu64, reason_name(c->reason), origin_name(e->h.origin),
+		dir_name(e->h.dir), (uint64_t)c->duration_ns, (uint64_t)c->sent_bytes,
+		(uint64_t)c->sends, (uint64_t)c->recv_bytes, (uint64_t)c->recvs);
+	if (e->h.flags & EVF_TCP)
+		buf_fmt(b, ",\"tcp_bytes_acked\":%" PRIu64 ",\"tcp_bytes_received\":%" PRIu64,
+			(uint64_t)c->tcp_bytes_acked, (uint64_t)c->tcp_bytes_received);
+	if (e->h.flags & EVF_CONNECTING)
+		buf_str(b, ",\"connecting\":true");
+	if (e->h.flags & EVF_INCOMPLETE)
+		buf_str(b, ",\"incomplete\":true");
+}
+
+static const char *untraced_why(uint32_t why)
+{
+	return why == UNTRACED_COMPAT ? "32-bit syscalls" : "unknown";
+}
+
+void json_untraced(struct buf *b, const struct event *e)
+{
+	buf_fmt(b, ",\"why\":\"%s\"", untraced_why(e->untraced.why));
 }
 
 void format_lost_json(struct buf *b, uint64_t count, int64_t real_ns)
 {
 	buf_str(b, "{\"time\":\"");
-	rfc3339(b, real_ns);
-	buf_fmt(b, "\",\"event\":\"lost\",\"count\":%llu}\n", (unsigned long long)count);
+	format_time(b, real_ns);
+	buf_fmt(b, "\",\"event\":\"lost\",\"count\":%" PRIu64 "}\n", count);
 }
 
 /* Column widths of the text format; a line stays within 100 columns. */
@@ -219,11 +292,11 @@ static const char *plural(uint64_t n, const char *one, const char *many)
 static void text_duration(struct buf *b, uint64_t ns)
 {
 	if (ns < 1000000)
-		buf_fmt(b, "%llu us", (unsigned long long)(ns / 1000));
+		buf_fmt(b, "%" PRIu64 " us", ns / 1000);
 	else if (ns < 10000000000ULL)
-		buf_fmt(b, "%llu ms", (unsigned long long)(ns / 1000000));
+		buf_fmt(b, "%" PRIu64 " ms", ns / 1000000);
 	else
-		buf_fmt(b, "%llu s", (unsigned long long)(ns / 1000000000));
+		buf_fmt(b, "%" PRIu64 " s", ns / 1000000000);
 }
 
 /* 1.2.3.4:80 or [::1]:80 */
@@ -235,50 +308,100 @@ static void text_endpoint(struct buf *b, const uint8_t *addr, uint8_t family, ui
 	buf_fmt(b, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
+/* "tcp 10.0.0.2:40000 SEP 93.184.216.34:80" */
+static void text_ends(struct buf *b, const struct ends *n, const char *sep)
+{
+	char tmp[32];
+
+	buf_fmt(b, "%s ", proto_name(n->proto, tmp, sizeof(tmp)));
+	text_endpoint(b, n->saddr, n->family, n->sport);
+	buf_str(b, sep);
+	text_endpoint(b, n->daddr, dfamily(n), n->dport);
+}
+
 void format_text(struct buf *b, const struct event *e, int64_t realtime_off)
 {
-	const struct ends *n = &e->ends;
-	char time[16], pid[12], fd[12], tmp[32];
+	const struct kind_info *k = kind_info(e->h.kind);
+	char time[16], pid[12], fd[12];
 
-	text_time(time, wall_ns(e->ts_ns, realtime_off));
-	snprintf(pid, sizeof(pid), "%u", e->pid);
-	snprintf(fd, sizeof(fd), "%d", e->fd);
-	text_cols(b, time, pid, e->comm, sizeof(e->comm), fd, kind_name(e));
-	switch (e->kind) {
-	case EV_CONNECT:
-		buf_fmt(b, "%s ", proto_name(n->proto, tmp, sizeof(tmp)));
-		text_endpoint(b, n->saddr, n->family, n->sport);
-		buf_str(b, " > ");
-		text_endpoint(b, n->daddr, n->family, n->dport);
-		if (e->ret == 0)
-			buf_str(b, " ok");
-		else if (e->ret == -EINPROGRESS)
-			buf_str(b, " in progress");
-		else
-			buf_fmt(b, " %s", errno_name(e->ret, tmp, sizeof(tmp)));
-		break;
-	case EV_SEND:
-		if (e->ret >= 0)
-			buf_fmt(b, "%lld %s", (long long)e->ret, plural(e->ret, "byte", "bytes"));
-		else
-			buf_str(b, errno_name(e->ret, tmp, sizeof(tmp)));
-		if (e->flags & EVF_DEST_ARG) {
-			buf_str(b, " to ");
-			text_endpoint(b, n->daddr, n->family, n->dport);
-		}
-		break;
-	case EV_CLOSE:
-		buf_str(b, "closed ");
-		if (e->reason != REASON_CLOSE)
-			buf_fmt(b, "by %s ", reason_name(e->reason));
-		buf_str(b, "after ");
-		text_duration(b, e->duration_ns);
-		buf_fmt(b, ", %llu %s in %llu %s", (unsigned long long)e->sent_bytes,
-			plural(e->sent_bytes, "byte", "bytes"), (unsigned long long)e->sends,
-			plural(e->sends, "send", "sends"));
-		break;
-	}
+	text_time(time, wall_ns(e->h.ts_ns, realtime_off));
+	snprintf(pid, sizeof(pid), "%u", e->h.pid);
+	snprintf(fd, sizeof(fd), k->socket ? "%d" : "-", e->h.fd);
+	text_cols(b, time, pid, e->h.comm, sizeof(e->h.comm), fd, k->name);
+	k->text(b, e);
 	buf_char(b, '\n');
+}
+
+void text_connect(struct buf *b, const struct event *e)
+{
+	char tmp[32];
+	int64_t ret = e->connect.ret;
+
+	text_ends(b, &e->h.ends, " > ");
+	if (e->h.flags & EVF_ASYNC) {
+		buf_fmt(b, " %s after ", ret == 0 ? "established" : errno_name(ret, tmp, sizeof(tmp)));
+		text_duration(b, e->connect.latency_ns);
+	} else if (ret == 0) {
+		buf_str(b, " ok");
+	} else if (ret == -EINPROGRESS) {
+		buf_str(b, " in progress");
+	} else {
+		buf_fmt(b, " %s", errno_name(ret, tmp, sizeof(tmp)));
+	}
+}
+
+void text_accept(struct buf *b, const struct event *e)
+{
+	text_ends(b, &e->h.ends, " < ");
+}
+
+void text_open(struct buf *b, const struct event *e)
+{
+	static const char *const how[] = {
+		[ORIGIN_EXISTING] = "open before tracing", [ORIGIN_USE] = "first use",
+		[ORIGIN_FORK] = "inherited",
+	};
+
+	text_ends(b, &e->h.ends, " > ");
+	buf_fmt(b, " (%s)", NAME(how, e->h.origin));
+}
+
+void text_io(struct buf *b, const struct event *e)
+{
+	char tmp[32];
+
+	if (e->io.ret >= 0)
+		buf_fmt(b, "%" PRId64 " %s", (int64_t)e->io.ret, plural(e->io.ret, "byte", "bytes"));
+	else
+		buf_str(b, errno_name(e->io.ret, tmp, sizeof(tmp)));
+	buf_fmt(b, " (%s)", call_name(e->io.call));
+	if (e->h.flags & EVF_DEST) {
+		buf_str(b, " to ");
+		text_endpoint(b, e->h.ends.daddr, dfamily(&e->h.ends), e->h.ends.dport);
+		if (e->h.flags & EVF_DEST_USER)
+			buf_str(b, " (unverified)");
+	}
+}
+
+void text_close(struct buf *b, const struct event *e)
+{
+	const struct ev_close *c = &e->close;
+
+	buf_str(b, "closed ");
+	if (c->reason != REASON_CLOSE)
+		buf_fmt(b, "by %s ", reason_name(c->reason));
+	buf_str(b, "after ");
+	text_duration(b, c->duration_ns);
+	buf_fmt(b, ", sent %" PRIu64 " B in %" PRIu64 ", received %" PRIu64 " B in %" PRIu64,
+		(uint64_t)c->sent_bytes, (uint64_t)c->sends, (uint64_t)c->recv_bytes,
+		(uint64_t)c->recvs);
+	if (e->h.flags & EVF_CONNECTING)
+		buf_str(b, ", still connecting");
+}
+
+void text_untraced(struct buf *b, const struct event *e)
+{
+	buf_fmt(b, "%s: its sockets are not traced", untraced_why(e->untraced.why));
 }
 
 void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns)
@@ -287,8 +410,8 @@ void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns)
 
 	text_time(time, real_ns);
 	text_cols(b, time, "-", "-", 0, "-", "lost");
-	buf_fmt(b, "%llu %s the kernel could not deliver (ring buffer full)\n",
-		(unsigned long long)count, plural(count, "event", "events"));
+	buf_fmt(b, "%" PRIu64 " %s the kernel could not deliver (ring buffer full)\n", count,
+		plural(count, "event", "events"));
 }
 
 void format_text_header(struct buf *b)

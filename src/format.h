@@ -12,12 +12,15 @@
 /* Longest line either format can produce, with room to spare. */
 #define LINE_MAX_LEN 1024
 
-/* realtime_off: CLOCK_REALTIME - CLOCK_MONOTONIC, to date kernel stamps. */
+/* realtime_off: CLOCK_REALTIME - CLOCK_MONOTONIC, to date kernel stamps.
+ * e must be a known kind (kind_info() not NULL). */
 void format_json(struct buf *b, const struct event *e, int64_t realtime_off);
 void format_text(struct buf *b, const struct event *e, int64_t realtime_off);
 void format_lost_json(struct buf *b, uint64_t count, int64_t real_ns);
 void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns);
 void format_text_header(struct buf *b);
+/* RFC 3339 UTC with nanoseconds. */
+void format_time(struct buf *b, int64_t real_ns);
 
 /* "ECONNREFUSED" for -111; "errno 4095" when the name is unknown. */
 const char *errno_name(int64_t ret, char *tmp, size_t len);
@@ -27,5 +30,22 @@ const char *family_name(uint8_t family);
 /* "tcp", "udp"...; unknown protocols by number, written into tmp. */
 const char *proto_name(uint16_t proto, char *tmp, size_t len);
 const char *reason_name(uint8_t reason);
+const char *origin_name(uint8_t origin);
+const char *dir_name(uint8_t dir);
+const char *call_name(uint8_t call);
+
+/* Each kind's own fields (see kinds.h). */
+void json_connect(struct buf *b, const struct event *e);
+void text_connect(struct buf *b, const struct event *e);
+void json_accept(struct buf *b, const struct event *e);
+void text_accept(struct buf *b, const struct event *e);
+void json_open(struct buf *b, const struct event *e);
+void text_open(struct buf *b, const struct event *e);
+void json_io(struct buf *b, const struct event *e);
+void text_io(struct buf *b, const struct event *e);
+void json_close(struct buf *b, const struct event *e);
+void text_close(struct buf *b, const struct event *e);
+void json_untraced(struct buf *b, const struct event *e);
+void text_untraced(struct buf *b, const struct event *e);
 
 #endif

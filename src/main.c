@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
-/* socktrace: connect, sendto and close of IPv4 sockets, live. */
+/* socktrace: the IPv4 and IPv6 sockets of every process, live. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/libbpf.h>
+#include "kinds.h"
 #include "opts.h"
 #include "output.h"
 #include "sandbox.h"
@@ -24,7 +26,9 @@ struct ctx {
 	struct tracer tr;
 	struct socktab *tab;
 	struct output out;
-	uint64_t events;
+	FILE *status;		/* --status */
+	uint64_t received;	/* records read from the ring */
+	uint64_t malformed;	/* records that were not a known event */
 	uint64_t lost_seen;
 };
 
@@ -42,12 +46,19 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static int handle_event(void *arg, void *data, size_t size)
 {
 	struct ctx *c = arg;
+	const struct kind_info *k;
 	struct event e;
 
-	if (size < sizeof(e))
+	/* Records are only 8-byte aligned, and sized by kind: copy what
+	 * there is into a zeroed event, and check it is all there. */
+	memset(&e, 0, sizeof(e));
+	memcpy(&e, data, size < sizeof(e) ? size : sizeof(e));
+	k = size >= sizeof(e.h) ? kind_info(e.h.kind) : NULL;
+	if (!k || size < k->size) {
+		c->malformed++;
 		return 0;
-	memcpy(&e, data, sizeof(e));	/* ring records are only 8-byte aligned */
-	c->events++;
+	}
+	c->received++;
 	socktab_event(c->tab, &e);
 	output_event(&c->out, &e);
 	/* Negative stops ring_buffer__consume(): nobody is reading. */
@@ -68,40 +79,109 @@ static int install_signals(void)
 {
 	struct sigaction sa = { .sa_handler = on_signal };
 
-	/* No SA_RESTART: a signal must cut the poll short. SIGPIPE, sent
-	 * or from writing to a closed pipe, is one more way to stop; the
-	 * write then fails with EPIPE instead of killing us. */
+	/* No SA_RESTART: a signal must cut the poll (and a blocked write)
+	 * short. SIGPIPE, sent or from writing to a closed pipe, is one more
+	 * way to stop; the write then fails with EPIPE instead of killing us. */
 	return sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
 	       sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &sa, NULL);
 }
 
-static void summary(const struct ctx *c)
-{
-	struct kernel_tables k;
-
-	fprintf(stderr, "socktrace: stopped: %llu events delivered, %llu lost\n",
-		(unsigned long long)c->events, (unsigned long long)c->lost_seen);
-	if (socktab_nprocs(c->tab))
-		socktab_summary(c->tab, stderr);
-	/* What the kernel still tracks, before the tables go with the
-	 * programs: sockets of processes that are still running. */
-	tracer_tables(&c->tr, &k);
-	fprintf(stderr, "socktrace: kernel tables: %lld sockets of %lld processes still open, "
-		"%llu not tracked (table full)\n", (long long)k.socks, (long long)k.procs,
-		(unsigned long long)k.untracked);
-}
-
-static int64_t mono_ns(void)
+static int64_t clock_ns(clockid_t id)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(id, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The start of a --status record: {"status":"...","time":"..." */
+static void status_begin(FILE *f, const char *what)
+{
+	char mem[64];
+	struct buf b;
+
+	buf_init(&b, mem, sizeof(mem) - 1);
+	format_time(&b, clock_ns(CLOCK_REALTIME));
+	mem[b.len] = '\0';
+	fprintf(f, "{\"status\":\"%s\",\"time\":\"%s\",\"pid\":%d", what, mem, getpid());
+}
+
+static void status_tracing(struct ctx *c, const struct opts *o)
+{
+	const struct features *f = &c->tr.feat;
+	char names[256];
+	struct buf b;
+
+	if (!c->status)
+		return;
+	buf_init(&b, names, sizeof(names) - 1);
+	for (unsigned int i = 0; i < EV_KINDS; i++)
+		if ((o->events & EV_BIT(i)) && kind_info(i))
+			buf_fmt(&b, "%s\"%s\"", b.len ? "," : "", kind_info(i)->name);
+	names[b.len] = '\0';
+	status_begin(c->status, "tracing");
+	fprintf(c->status, ",\"mode\":\"%s\",\"events\":[%s],\"kernel\":{\"kprobes\":%s,"
+		"\"sock_tracepoints\":%s,\"bpf_loop\":%s,\"task_file_iter\":%s,\"map_iter\":%s}}\n",
+		attach_name(c->tr.mode), names, f->kprobes ? "true" : "false",
+		f->sock_tracepoints ? "true" : "false", f->bpf_loop ? "true" : "false",
+		f->task_file_iter ? "true" : "false", f->map_iter ? "true" : "false");
+	fflush(c->status);
+}
+
+static void status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
+{
+	const struct output *out = &c->out;
+
+	if (!c->status)
+		return;
+	status_begin(c->status, "stopped");
+	fprintf(c->status, ",\"exit\":%d,\"events\":{\"received\":%" PRIu64 ",\"written\":%" PRIu64
+		",\"unwritten\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64 "},"
+		"\"output_error\":", rc, c->received, out->written, out->unwritten, c->lost_seen,
+		c->malformed);
+	if (out->err)
+		fprintf(c->status, "\"%s\"", strerrorname_np(out->err) ?: "?");
+	else
+		fputs("null", c->status);
+	fprintf(c->status, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64
+		",\"untracked\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"raced\":%" PRIu64
+		",\"unattributed\":%" PRIu64 ",\"unswept\":%" PRIu64 "},\"processes\":", k->socks,
+		k->tables, k->untracked, k->incomplete, k->raced, k->unattributed, k->unswept);
+	socktab_json(c->tab, c->status);
+	fputs("}\n", c->status);
+	fflush(c->status);
+}
+
+static void open_at_end(const struct snapshot *s, void *arg)
+{
+	socktab_open_at_end(arg, s);
+}
+
+static void summary(struct ctx *c, const struct kernel_tables *k)
+{
+	const struct output *out = &c->out;
+
+	fprintf(stderr, "socktrace: stopped: %" PRIu64 " events delivered, %" PRIu64 " lost",
+		out->written, c->lost_seen);
+	if (out->unwritten)
+		fprintf(stderr, ", %" PRIu64 " not written (%s)", out->unwritten,
+			out->err ? strerror(out->err) : "the reader did not take them");
+	fputc('\n', stderr);
+	if (socktab_nprocs(c->tab))
+		socktab_summary(c->tab, stderr);
+	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
+		"still open, %" PRIu64 " not tracked (table full)\n", k->socks, k->tables, k->untracked);
+	if (k->incomplete || k->raced || k->unattributed || k->unswept || c->malformed)
+		fprintf(stderr, "socktrace: not followed: %" PRIu64 " calls (call table full), %"
+			PRIu64 " calls whose descriptor was closed meanwhile, %" PRIu64 " without a "
+			"descriptor (io_uring), %" PRIu64 " table walks cut short, %" PRIu64
+			" malformed records\n", k->incomplete, k->raced, k->unattributed, k->unswept,
+			c->malformed);
 }
 
 static int run(struct ctx *c, const struct opts *o, struct ring_buffer *rb)
 {
-	int64_t deadline = o->duration ? mono_ns() + (int64_t)o->duration * 1000000000 : 0;
+	int64_t deadline = o->duration ? clock_ns(CLOCK_MONOTONIC) + (int64_t)o->duration * 1000000000 : 0;
 
 	while (!exiting) {
 		int n = ring_buffer__poll(rb, POLL_MS);
@@ -116,7 +196,7 @@ static int run(struct ctx *c, const struct opts *o, struct ring_buffer *rb)
 		if (!output_flush(&c->out) || output_hung_up(&c->out))
 			break;
 		output_sync_clock(&c->out);
-		if (deadline && mono_ns() >= deadline)
+		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
 	return 0;
@@ -126,6 +206,7 @@ int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
 	struct ring_buffer *rb = NULL;
+	struct kernel_tables k;
 	struct opts o;
 	char err[512];
 	int rc = 1;
@@ -138,7 +219,11 @@ int main(int argc, char **argv)
 	libbpf_set_print(o.verbose ? print_libbpf : NULL);
 	if (o.output == OUT_AUTO)
 		o.output = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSON;
-	output_init(&c.out, STDOUT_FILENO, o.output == OUT_JSON);
+	output_init(&c.out, STDOUT_FILENO, o.output == OUT_JSON, &exiting);
+	if (o.status && !(c.status = fopen(o.status, "we"))) {
+		fprintf(stderr, "socktrace: cannot open the status file %s: %s\n", o.status, strerror(errno));
+		return 1;
+	}
 
 	c.tab = socktab_new();
 	if (!c.tab || install_signals()) {
@@ -154,12 +239,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, "socktrace: cannot map the ring buffer: %s\n", strerror(errno));
 		goto cleanup;
 	}
+	if (tracer_scan_existing(&c.tr, rb, err, sizeof(err)))
+		fprintf(stderr, "socktrace: %s\n", err);
 	if (sandbox_enter(err, sizeof(err))) {
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
 	}
-	fprintf(stderr, "socktrace: tracing with %s programs (connect, sendto, close); "
-		"Ctrl-C to stop\n", attach_name(c.tr.mode));
+	fprintf(stderr, "socktrace: tracing with %s programs; Ctrl-C to stop\n", attach_name(c.tr.mode));
+	status_tracing(&c, &o);
 	output_header(&c.out);
 	rc = run(&c, &o, rb);
 
@@ -169,10 +256,19 @@ int main(int argc, char **argv)
 		ring_buffer__consume(rb);
 	report_lost(&c);
 	output_flush(&c.out);
-	summary(&c);
+	tracer_snapshot(&c.tr, open_at_end, c.tab);
+	if (c.out.broken && c.out.err != EPIPE) {
+		fprintf(stderr, "socktrace: cannot write the events: %s\n", strerror(c.out.err));
+		rc = 1;
+	}
+	tracer_tables(&c.tr, &k);
+	summary(&c, &k);
+	status_stopped(&c, &k, rc);
 cleanup:
 	ring_buffer__free(rb);
 	tracer_destroy(&c.tr);
 	socktab_free(c.tab);
+	if (c.status)
+		fclose(c.status);
 	return rc;
 }

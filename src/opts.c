@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "kinds.h"
 #include "opts.h"
 
 #define PID_MAX_LIMIT 4194304	/* the kernel's ceiling for pid_max */
@@ -14,26 +15,36 @@
 const char *argp_program_version = "socktrace " SOCKTRACE_VERSION;
 
 static const char doc[] =
-"Trace connect, sendto and close of IPv4 and IPv6 sockets, live.\n"
+"Trace the IPv4 and IPv6 sockets of every process, live.\n"
 "\n"
-"Shows which process connects where, how much it sends over each socket, and\n"
-"when the socket is closed. Text on a terminal, JSON lines otherwise.\n"
+"Shows which process connects where or accepts from where, how many bytes go\n"
+"each way over each socket whatever syscall moves them, and when and how the\n"
+"socket's descriptor ends. Text on a terminal, JSON lines otherwise.\n"
 "\n"
 "EXAMPLES:\n"
 "  socktrace                      # every process, until Ctrl-C\n"
 "  socktrace --pid 1234           # one process (thread group id)\n"
-"  socktrace --comm curl          # processes whose command name is curl\n"
-"  socktrace -o json | jq .       # JSON lines, live\n"
+"  socktrace --comm curl          # processes or threads named curl\n"
+"  socktrace -o json | jq 'select(.event==\"close\")'   # JSON lines, live\n"
+"  socktrace -e all               # every send and receive too\n"
 "  socktrace --ipv6               # IPv6 sockets only\n"
 "  socktrace --duration 10        # stop after 10 seconds\n"
-"  socktrace --attach tracepoint  # syscall tracepoints instead of kprobes"
+"  socktrace --attach tracepoint  # tracepoints instead of kprobes"
 "\v"
+"Event kinds: connect, accept, open, send, recv, close, untraced. By default\n"
+"all but send and recv: one line per read or write floods a terminal, and\n"
+"each close carries the socket's totals, which are counted either way.\n"
+"\n"
 "Exit status: 0 when stopped by Ctrl-C, SIGTERM, --duration or a closed\n"
-"output; 1 when tracing could not start; 2 on bad options.";
+"output; 1 when tracing could not start or the output could not be\n"
+"written; 2 on bad options.";
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id)", 0 },
-	{ "comm", 'c', "NAME", 0, "Trace only processes with this command name (exact, at most 15 bytes)", 0 },
+	{ "comm", 'c', "NAME", 0, "Trace only processes whose name, or the calling thread's, is NAME "
+	  "(exact, at most 15 bytes)", 0 },
+	{ "events", 'e', "LIST", 0, "Kinds of event to print, comma-separated, or all (default: "
+	  "connect,accept,open,close,untraced); totals count every send and receive either way", 0 },
 	{ "output", 'o', "FORMAT", 0, "text or json (default: text on a terminal, json otherwise)", 0 },
 	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
@@ -41,6 +52,8 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "SECS", 0, "Stop after SECS seconds", 0 },
 	{ "ring-size", 'r', "BYTES", 0, "Ring buffer size: a power of two from 4K to 1G, K/M/G suffixes "
 	  "allowed (default 4M); more rides out longer bursts", 0 },
+	{ "status", 's', "FILE", 0, "Write JSON records to FILE when tracing starts and when it "
+	  "stops, with the final tallies", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };
@@ -166,6 +179,15 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		rc = parse_choice("attach", arg, attach_names, 3, &v, ps->err, ps->errlen);
 		o->attach = v;
 		return rc ? EINVAL : 0;
+	case 'e':
+		return kinds_parse(arg, &o->events, ps->err, ps->errlen) ? EINVAL : 0;
+	case 's':
+		if (!*arg) {
+			snprintf(ps->err, ps->errlen, "--status: the file name is empty");
+			return EINVAL;
+		}
+		o->status = arg;
+		return 0;
 	case 'v':
 		o->verbose = true;
 		return 0;
@@ -201,6 +223,7 @@ int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 
 	memset(o, 0, sizeof(*o));
 	o->ring_size = RING_DEFAULT;
+	o->events = kinds_default();
 	err[0] = '\0';
 	/* On an unknown option or a missing value getopt has printed the
 	 * reason already and err stays empty. */

@@ -22,6 +22,8 @@ struct opts {
 	uint8_t family;			/* AF_INET or AF_INET6; 0: both */
 	unsigned int duration;		/* seconds; 0: until stopped */
 	uint32_t ring_size;		/* bytes, a power of two */
+	uint32_t events;		/* EV_BIT()s of the kinds to print */
+	const char *status;		/* --status FILE; NULL: none */
 	bool verbose;
 };
 

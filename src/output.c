@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
 #include <poll.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include "output.h"
@@ -13,11 +14,12 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-void output_init(struct output *out, int fd, bool json)
+void output_init(struct output *out, int fd, bool json, const volatile sig_atomic_t *stopping)
 {
+	memset(out, 0, sizeof(*out) - sizeof(out->mem));
 	out->fd = fd;
 	out->json = json;
-	out->broken = false;
+	out->stopping = stopping;
 	buf_init(&out->b, out->mem, sizeof(out->mem));
 	output_sync_clock(out);
 }
@@ -41,6 +43,7 @@ void output_event(struct output *out, const struct event *e)
 		format_json(&out->b, e, out->realtime_off);
 	else
 		format_text(&out->b, e, out->realtime_off);
+	out->pending++;
 }
 
 void output_lost(struct output *out, uint64_t count)
@@ -60,24 +63,68 @@ void output_header(struct output *out)
 		format_text_header(&out->b);
 }
 
+/*
+ * Once a stop is asked for, a reader that does not take the output must
+ * not hold socktrace: wait for room at most until the deadline, and write
+ * no more than a pipe takes at once (PIPE_BUF), so write() cannot block.
+ */
+static bool room_before_deadline(struct output *out)
+{
+	struct pollfd p = { .fd = out->fd, .events = POLLOUT };
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (!out->give_up_ns)
+		out->give_up_ns = now + (int64_t)STOP_MS * 1000000;
+	if (now >= out->give_up_ns)
+		return false;
+	return poll(&p, 1, (out->give_up_ns - now) / 1000000 + 1) == 1 && (p.revents & POLLOUT);
+}
+
+static size_t count_lines(const char *p, size_t n)
+{
+	size_t lines = 0;
+
+	for (const char *end = p + n; (p = memchr(p, '\n', end - p)); p++)
+		lines++;
+	return lines;
+}
+
 bool output_flush(struct output *out)
 {
-	size_t off = 0;
+	size_t off = 0, len = out->b.len;
+	uint64_t lost_lines;
 
-	while (off < out->b.len && !out->broken) {
-		ssize_t n = write(out->fd, out->b.p + off, out->b.len - off);
+	while (off < len && !out->broken) {
+		bool stopping = out->stopping && *out->stopping;
+		size_t n = len - off;
+		ssize_t w;
 
-		if (n > 0) {
-			off += n;
-		} else if (n < 0 && errno == EAGAIN) {
+		if (stopping) {
+			if (!room_before_deadline(out))
+				break;
+			if (n > 4096)
+				n = 4096;
+		}
+		w = write(out->fd, out->b.p + off, n);
+		if (w > 0) {
+			off += w;
+		} else if (w < 0 && errno == EAGAIN) {
 			/* A non-blocking stdout handed to us: wait, don't spin. */
 			struct pollfd p = { .fd = out->fd, .events = POLLOUT };
 
 			poll(&p, 1, 100);
-		} else if (n == 0 || errno != EINTR) {
+		} else if (w == 0 || errno != EINTR) {
 			out->broken = true;
+			out->err = w == 0 ? EIO : errno;
 		}
 	}
+	/* Events whose line did not go out whole were not delivered. */
+	lost_lines = count_lines(out->b.p + off, len - off);
+	if (lost_lines > out->pending)
+		lost_lines = out->pending;
+	out->unwritten += lost_lines;
+	out->written += out->pending - lost_lines;
+	out->pending = 0;
 	out->b.len = 0;
 	return !out->broken;
 }

@@ -3,6 +3,7 @@
 #ifndef OUTPUT_H
 #define OUTPUT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
@@ -11,13 +12,22 @@
 struct output {
 	int fd;
 	bool json;
-	bool broken;		/* the reader is gone (EPIPE) or writing failed */
+	bool broken;		/* nothing more can be written: err says why */
+	int err;		/* errno of the failed write; EPIPE: the reader left */
+	const volatile sig_atomic_t *stopping;	/* once set, writing gives up after STOP_MS */
+	int64_t give_up_ns;	/* CLOCK_MONOTONIC deadline once stopping */
+	uint64_t pending;	/* events in the buffer */
+	uint64_t written;	/* events written out whole */
+	uint64_t unwritten;	/* events that could not be written */
 	int64_t realtime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
 	struct buf b;
 	char mem[64 * 1024];
 };
 
-void output_init(struct output *out, int fd, bool json);
+/* How long a stop waits for a stalled reader. */
+#define STOP_MS 800
+
+void output_init(struct output *out, int fd, bool json, const volatile sig_atomic_t *stopping);
 /* Re-reads the clocks so that stamps follow changes of the wall clock. */
 void output_sync_clock(struct output *out);
 void output_event(struct output *out, const struct event *e);

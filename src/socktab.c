@@ -1,29 +1,26 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
 #include "hmap.h"
 #include "socktab.h"
 
-struct sock_node {
-	struct hnode node;	/* key: pid << 32 | fd */
-	struct sock s;
-};
-
 struct proc_node {
-	struct hnode node;	/* key: pid */
+	struct hnode node;	/* key: proc_key() */
 	struct proc_stats st;
 };
 
 struct socktab {
-	struct hmap socks;
 	struct hmap procs;
 };
 
-static uint64_t sock_key(uint32_t pid, int fd)
+/* Unique for any two processes that could meet in one run: the same pid
+ * with start times an exact multiple of 2^42 ns (73 minutes) apart. */
+static uint64_t proc_key(uint32_t pid, uint64_t pstart)
 {
-	return (uint64_t)pid << 32 | (uint32_t)fd;
+	return pstart << 22 ^ pid;
 }
 
 struct socktab *socktab_new(void)
@@ -34,29 +31,29 @@ struct socktab *socktab_new(void)
 static void free_node(struct hnode *n, void *arg)
 {
 	(void)arg;
-	free(n);	/* the hnode is the first member of both node kinds */
+	free(n);
 }
 
 void socktab_free(struct socktab *t)
 {
 	if (!t)
 		return;
-	hmap_each(&t->socks, free_node, NULL);
 	hmap_each(&t->procs, free_node, NULL);
-	hmap_free(&t->socks);
 	hmap_free(&t->procs);
 	free(t);
 }
 
-static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *comm)
+/* The row of (pid, pstart), made if new; comm, when given, names it. */
+static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, uint64_t pstart, const char *comm)
 {
-	struct hnode *h = hmap_find(&t->procs, pid);
+	struct hnode *h = hmap_find(&t->procs, proc_key(pid, pstart));
 	struct proc_node *p;
 
+	if (h && (((struct proc_node *)h)->st.pid != pid || ((struct proc_node *)h)->st.pstart != pstart))
+		h = NULL, pid = 0, pstart = 0, comm = "(others)";	/* a key clash */
 	if (!h && t->procs.count >= PROCS_MAX) {
-		h = hmap_find(&t->procs, 0);
-		comm = "(others)";
-		pid = 0;
+		pid = 0, pstart = 0, comm = "(others)";
+		h = hmap_find(&t->procs, proc_key(0, 0));
 	}
 	if (h) {
 		p = (struct proc_node *)h;
@@ -64,14 +61,16 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *
 		p = calloc(1, sizeof(*p));
 		if (!p)
 			return NULL;
-		p->node.key = pid;
+		p->node.key = proc_key(pid, pstart);
 		p->st.pid = pid;
+		p->st.pstart = pstart;
+		strcpy(p->st.comm, "?");
 		if (hmap_add(&t->procs, &p->node)) {
 			free(p);
 			return NULL;
 		}
 	}
-	if (comm) {
+	if (comm && (p->st.pid || !strcmp(comm, "(others)"))) {
 		/* The latest name wins: a process may rename itself. */
 		size_t n = strnlen(comm, sizeof(p->st.comm) - 1);
 
@@ -81,114 +80,64 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, const char *
 	return &p->st;
 }
 
-static struct sock *sock_add(struct socktab *t, struct proc_stats *p, const struct event *e)
+int socktab_event(struct socktab *t, const struct event *e)
 {
-	struct sock_node *n;
+	const struct event_head *h = &e->h;
+	struct proc_stats *p;
 
-	p->opened++;
-	/* Past the bound (only after lost close events) the socket counts for
-	 * its process but is not followed. */
-	if (t->socks.count >= SOCKS_MAX || !(n = calloc(1, sizeof(*n))))
-		return NULL;
-	n->node.key = sock_key(e->pid, e->fd);
-	n->s.ends = e->ends;
-	n->s.start_ns = e->ts_ns;
-	if (hmap_add(&t->socks, &n->node)) {
-		free(n);
-		return NULL;
-	}
-	p->open_now++;
-	return &n->s;
-}
+	if (h->kind == EV_CLOSE) {
+		/* Its totals belong to the process the descriptor is of. */
+		bool self = e->close.owner == h->pid && e->close.owner_pstart == h->pstart;
 
-static struct sock *sock_get(struct socktab *t, uint32_t pid, int fd)
-{
-	struct hnode *h = hmap_find(&t->socks, sock_key(pid, fd));
-
-	return h ? &((struct sock_node *)h)->s : NULL;
-}
-
-static int on_connect(struct socktab *t, struct proc_stats *p, const struct event *e)
-{
-	struct sock *s;
-
-	if (e->ret < 0 && e->ret != -EINPROGRESS) {
-		p->failed++;
+		p = e->close.owner ? proc_get(t, e->close.owner, e->close.owner_pstart, self ? h->comm : NULL)
+				   : proc_get(t, h->pid, h->pstart, h->comm);
+		if (!p)
+			return -1;
+		p->sent_bytes += e->close.sent_bytes;
+		p->sends += e->close.sends;
+		p->recv_bytes += e->close.recv_bytes;
+		p->recvs += e->close.recvs;
 		return 0;
 	}
-	s = sock_get(t, e->pid, e->fd);
-	if (s) {
-		/* connect again on a connected socket (UDP may): same socket,
-		 * new destination, totals kept. */
-		s->ends = e->ends;
-		return 0;
-	}
-	return sock_add(t, p, e) ? 0 : -1;
-}
-
-static int on_send(struct socktab *t, struct proc_stats *p, const struct event *e)
-{
-	struct sock *s = sock_get(t, e->pid, e->fd);
-
-	if (e->ret < 0)
-		return 0;
-	p->bytes += e->ret;
-	p->sends++;
-	/* An unconnected socket is tracked from its first send with a
-	 * destination, as the kernel side does. */
-	if (!s && !(s = sock_add(t, p, e)))
+	p = proc_get(t, h->pid, h->pstart, h->comm);
+	if (!p)
 		return -1;
-	if (e->flags & EVF_DEST_ARG)
-		s->ends = e->ends;
-	s->bytes += e->ret;
-	s->sends++;
+	switch (h->kind) {
+	case EV_CONNECT:
+		if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || (h->flags & EVF_ASYNC)))
+			p->failed++;
+		else if (!(h->flags & EVF_ASYNC) && h->sock)
+			p->out++;
+		break;
+	case EV_ACCEPT:
+		p->in++;
+		break;
+	case EV_OPEN:
+		p->other++;
+		break;
+	}
 	return 0;
 }
 
-static void on_close(struct socktab *t, struct proc_stats *p, const struct event *e)
+int socktab_open_at_end(struct socktab *t, const struct snapshot *s)
 {
-	struct hnode *h = hmap_del(&t->socks, sock_key(e->pid, e->fd));
-
-	if (!h)
-		return;
-	free(h);
-	if (p->open_now)
-		p->open_now--;
-}
-
-int socktab_event(struct socktab *t, const struct event *e)
-{
-	struct proc_stats *p = proc_get(t, e->pid, e->comm);
+	struct proc_stats *p = proc_get(t, s->owner, s->owner_pstart, NULL);
 
 	if (!p)
 		return -1;
-	switch (e->kind) {
-	case EV_CONNECT:
-		return on_connect(t, p, e);
-	case EV_SEND:
-		return on_send(t, p, e);
-	case EV_CLOSE:
-		on_close(t, p, e);
-		return 0;
-	}
+	p->open++;
+	p->sent_bytes += s->sent_bytes;
+	p->sends += s->sends;
+	p->recv_bytes += s->recv_bytes;
+	p->recvs += s->recvs;
 	return 0;
 }
 
-const struct sock *socktab_find(const struct socktab *t, uint32_t pid, int fd)
+const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid, uint64_t pstart)
 {
-	return sock_get((struct socktab *)t, pid, fd);
-}
-
-const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid)
-{
-	struct hnode *h = hmap_find(&t->procs, pid);
+	struct hnode *h = hmap_find(&t->procs, proc_key(pid, pstart));
 
 	return h ? &((struct proc_node *)h)->st : NULL;
-}
-
-size_t socktab_nsocks(const struct socktab *t)
-{
-	return t->socks.count;
 }
 
 size_t socktab_nprocs(const struct socktab *t)
@@ -210,34 +159,72 @@ static void collect_proc(struct hnode *h, void *arg)
 
 static int by_pid(const void *a, const void *b)
 {
-	uint32_t x = (*(const struct proc_stats *const *)a)->pid;
-	uint32_t y = (*(const struct proc_stats *const *)b)->pid;
+	const struct proc_stats *x = *(const struct proc_stats *const *)a;
+	const struct proc_stats *y = *(const struct proc_stats *const *)b;
 
-	return (x > y) - (x < y);
+	if (x->pid != y->pid)
+		return (x->pid > y->pid) - (x->pid < y->pid);
+	return (x->pstart > y->pstart) - (x->pstart < y->pstart);
+}
+
+/* The rows by pid; NULL if memory ran out. Free the array. */
+static const struct proc_stats **sorted(const struct socktab *t, size_t *n)
+{
+	struct collect c = { calloc(t->procs.count + 1, sizeof(*c.v)), 0 };
+
+	if (!c.v)
+		return NULL;
+	hmap_each(&t->procs, collect_proc, &c);
+	qsort(c.v, c.n, sizeof(*c.v), by_pid);
+	*n = c.n;
+	return c.v;
 }
 
 void socktab_summary(const struct socktab *t, FILE *f)
 {
-	struct collect c = { calloc(t->procs.count + 1, sizeof(*c.v)), 0 };
+	size_t n;
+	const struct proc_stats **v = sorted(t, &n);
 	char mem[128];
 	struct buf b;
 
-	if (!c.v)
+	if (!v)
 		return;
-	hmap_each(&t->procs, collect_proc, &c);
-	qsort(c.v, c.n, sizeof(*c.v), by_pid);
-	fprintf(f, "%-8s %-16s %8s %8s %12s %8s %6s\n",
-		"PID", "COMM", "SOCKETS", "FAILED", "SENT_BYTES", "SENDS", "OPEN");
-	for (size_t i = 0; i < c.n; i++) {
-		const struct proc_stats *p = c.v[i];
+	fprintf(f, "%-8s %-16s %4s %4s %5s %6s %12s %7s %12s %7s %5s\n", "PID", "COMM", "OUT", "IN",
+		"OTHER", "FAILED", "SENT_BYTES", "SENDS", "RECV_BYTES", "RECVS", "OPEN");
+	for (size_t i = 0; i < n; i++) {
+		const struct proc_stats *p = v[i];
 
 		buf_init(&b, mem, sizeof(mem) - 1);
 		text_string(&b, p->comm, sizeof(p->comm));
 		mem[b.len] = '\0';
-		fprintf(f, "%-8u %-16s %8llu %8llu %12llu %8llu %6llu\n", p->pid, mem,
-			(unsigned long long)p->opened, (unsigned long long)p->failed,
-			(unsigned long long)p->bytes, (unsigned long long)p->sends,
-			(unsigned long long)p->open_now);
+		fprintf(f, "%-8u %-16s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64
+			" %7" PRIu64 " %12" PRIu64 " %7" PRIu64 " %5" PRIu64 "\n", p->pid, mem, p->out,
+			p->in, p->other, p->failed, p->sent_bytes, p->sends, p->recv_bytes, p->recvs,
+			p->open);
 	}
-	free(c.v);
+	free(v);
+}
+
+void socktab_json(const struct socktab *t, FILE *f)
+{
+	size_t n;
+	const struct proc_stats **v = sorted(t, &n);
+	char mem[128];
+	struct buf b;
+
+	fputc('[', f);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct proc_stats *p = v[i];
+
+		buf_init(&b, mem, sizeof(mem) - 1);
+		json_string(&b, p->comm, sizeof(p->comm));
+		mem[b.len] = '\0';
+		fprintf(f, "%s{\"pid\":%u,\"comm\":%s,\"out\":%" PRIu64 ",\"in\":%" PRIu64
+			",\"other\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"sent_bytes\":%" PRIu64
+			",\"sends\":%" PRIu64 ",\"recv_bytes\":%" PRIu64 ",\"recvs\":%" PRIu64
+			",\"open\":%" PRIu64 "}", i ? "," : "", p->pid, mem, p->out, p->in, p->other,
+			p->failed, p->sent_bytes, p->sends, p->recv_bytes, p->recvs, p->open);
+	}
+	fputc(']', f);
+	free(v);
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
 /*
- * User space's view of the traced sockets: each socket by (pid, fd) from
- * connect to close, and per-process totals for the exit summary.
+ * Per-process totals for the exit summary. The kernel keeps the sockets;
+ * this only adds up what its events and its final snapshot say.
  */
 #ifndef SOCKTAB_H
 #define SOCKTAB_H
@@ -9,29 +9,25 @@
 #include <linux/types.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "buf.h"
 #include "socktrace.h"
-
-struct sock {
-	struct ends ends;	/* the last destination, for UDP */
-	uint64_t start_ns;
-	uint64_t bytes;
-	uint64_t sends;
-};
 
 struct proc_stats {
 	uint32_t pid;
+	uint64_t pstart;	/* with pid, one process: a reused pid is another row */
 	char comm[16];
-	uint64_t opened;	/* sockets tracked: connected, or sent to with a destination */
-	uint64_t failed;	/* connects that failed */
-	uint64_t bytes;
+	uint64_t out;		/* sockets it connected */
+	uint64_t in;		/* connections it accepted */
+	uint64_t other;		/* sockets followed from before, from first use, inherited */
+	uint64_t failed;	/* connects that failed, at once or later */
+	uint64_t sent_bytes;	/* over its sockets: ended ones, and open ones at the end */
 	uint64_t sends;
-	uint64_t open_now;
+	uint64_t recv_bytes;
+	uint64_t recvs;
+	uint64_t open;		/* its sockets still open at the end */
 };
 
-/* Bounds, so that a long run cannot grow without limit: the kernel tracks
- * at most 65536 sockets, and the summary folds processes past PROCS_MAX
- * into one "(others)" row (pid 0). */
-#define SOCKS_MAX (1u << 18)
+/* The summary folds processes past PROCS_MAX into one "(others)" row. */
 #define PROCS_MAX (1u << 16)
 
 struct socktab;
@@ -39,15 +35,17 @@ struct socktab;
 struct socktab *socktab_new(void);
 void socktab_free(struct socktab *t);
 
-/* Follows one event from the kernel; -1 only when memory ran out. */
+/* Counts one event; -1 only when memory ran out. */
 int socktab_event(struct socktab *t, const struct event *e);
+/* Counts a descriptor still open when tracing stopped. */
+int socktab_open_at_end(struct socktab *t, const struct snapshot *s);
 
-const struct sock *socktab_find(const struct socktab *t, uint32_t pid, int fd);
-const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid);
-size_t socktab_nsocks(const struct socktab *t);
+const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid, uint64_t pstart);
 size_t socktab_nprocs(const struct socktab *t);
 
-/* The per-process summary table, by pid. */
+/* The per-process table, by pid, within 100 columns. */
 void socktab_summary(const struct socktab *t, FILE *f);
+/* The same as a JSON array. */
+void socktab_json(const struct socktab *t, FILE *f);
 
 #endif

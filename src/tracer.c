@@ -3,14 +3,13 @@
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "socktrace.skel.h"
 #include "tracer.h"
-
-#define TRACEFS "/sys/kernel/tracing"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -35,44 +34,64 @@ static bool may_trace(void)
 	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON));
 }
 
-/* Probed, not inferred from a failed attach: the kprobe PMU is registered
- * exactly when the kernel was built with kprobes. */
-static bool kernel_has_kprobes(void)
+static bool btf_has(const struct btf *btf, const char *name, int kind)
 {
-	return access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
 }
 
-/* libbpf finds tracepoint ids in tracefs, which may not be mounted yet. */
-static int ensure_tracefs(char *err, size_t errlen)
+/* Probed, not inferred from a failure: the kprobe PMU is registered
+ * exactly when the kernel has kprobes; BTF names every tracepoint and
+ * iterator the kernel has; helpers are probed by loading a tiny program. */
+static void probe_features(struct features *f, const struct btf *btf)
 {
-	if (access(TRACEFS "/events", F_OK) == 0 ||
-	    access("/sys/kernel/debug/tracing/events", F_OK) == 0)
-		return 0;
-	if (mount("tracefs", TRACEFS, "tracefs", 0, NULL) == 0)
-		return 0;
-	snprintf(err, errlen, "cannot mount tracefs at " TRACEFS " (%s); mount it with "
-		 "'mount -t tracefs tracefs " TRACEFS "' or use --attach kprobe", strerror(errno));
-	return -1;
+	f->kprobes = access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
+	f->sock_tracepoints = btf_has(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
+			      btf_has(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF);
+	f->bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1;
+	f->task_file_iter = btf_has(btf, "bpf_iter__task_file", BTF_KIND_STRUCT);
+	f->map_iter = btf_has(btf, "bpf_iter__bpf_map_elem", BTF_KIND_STRUCT);
 }
 
-/* Which attach mode needs a program: syscall kprobes or syscall
- * tracepoints; the raw tracepoints on exec and exit serve both. */
-static bool wanted(const struct bpf_program *p, enum attach_mode mode)
+static bool starts(const char *s, const char *prefix)
 {
-	const char *sec = bpf_program__section_name(p);
+	return !strncmp(s, prefix, strlen(prefix));
+}
 
-	if (!strncmp(sec, "ksyscall/", 9) || !strncmp(sec, "kretsyscall/", 12))
-		return mode == ATTACH_KPROBE;
-	if (!strncmp(sec, "tracepoint/", 11))
-		return mode == ATTACH_TRACEPOINT;
+/* Whether program p belongs in this run: one attach mode's hooks, one
+ * variant of the process hooks, what the kernel can load. */
+static bool wanted(const struct bpf_program *p, enum attach_mode mode, const struct features *f)
+{
+	const char *sec = bpf_program__section_name(p), *name = bpf_program__name(p);
+	bool kp = mode == ATTACH_KPROBE;
+
+	if (starts(sec, "ksyscall/") || starts(sec, "kretsyscall/") || starts(sec, "kprobe/") ||
+	    starts(sec, "kretprobe/"))
+		return kp;
+	if (starts(sec, "raw_tp/sys_"))
+		return !kp;
+	if (starts(sec, "raw_tp/sock_"))
+		return !kp && f->sock_tracepoints;
+	if (starts(sec, "raw_tp/sched_"))
+		return strstr(name, f->bpf_loop ? "_loop" : "_bounded") != NULL;
+	if (!strcmp(name, "iter_existing"))
+		return f->task_file_iter;
+	if (!strcmp(name, "iter_open"))
+		return f->map_iter;
 	return true;
+}
+
+/* Probes attached by hand, where the kernel has their function. */
+static bool optional(const struct bpf_program *p)
+{
+	return starts(bpf_program__section_name(p), "kprobe/__ia32_") ||
+	       starts(bpf_program__section_name(p), "iter/");
 }
 
 static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen)
 {
 	struct socktrace_bpf *s = socktrace_bpf__open();
 	struct bpf_program *p;
-	int rc;
+	int rc, n = 0;
 
 	if (!s) {
 		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
@@ -82,15 +101,21 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	s->rodata->filter_pid = o->pid;
 	s->rodata->filter_family = o->family;
 	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
+	s->rodata->event_mask = o->events;
 	s->rodata->wakeup_bytes = o->ring_size / 4;
+	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
 	bpf_map__set_max_entries(s->maps.events, o->ring_size);
-	bpf_object__for_each_program(p, s->obj)
-		bpf_program__set_autoload(p, wanted(p, t->mode));
+	bpf_object__for_each_program(p, s->obj) {
+		bpf_program__set_autoload(p, wanted(p, t->mode, &t->feat));
+		if (optional(p))
+			bpf_program__set_autoattach(p, false);
+	}
 
 	rc = socktrace_bpf__load(s);
 	if (rc == -EPERM || rc == -EACCES) {
 		snprintf(err, errlen, "not allowed to load BPF programs (%s): run as root, or with "
-			 "CAP_BPF and CAP_PERFMON", strerror(-rc));
+			 "CAP_BPF and CAP_PERFMON; in a user namespace, BPF is not available",
+			 strerror(-rc));
 		return -1;
 	}
 	if (rc) {
@@ -104,12 +129,24 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 			 attach_name(t->mode), strerror(-rc));
 		return -1;
 	}
+	bpf_object__for_each_program(p, s->obj) {
+		/* The last slot is the snapshot's. */
+		if (!bpf_program__autoload(p) || !starts(bpf_program__section_name(p), "kprobe/") ||
+		    !optional(p) || n >= (int)(sizeof(t->extra) / sizeof(t->extra[0])) - 1)
+			continue;
+		t->extra[n] = bpf_program__attach(p);
+		if (t->extra[n])
+			n++;
+	}
 	return 0;
 }
 
 int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errlen)
 {
+	struct btf *btf;
+
 	memset(t, 0, sizeof(*t));
+	t->snapshot_fd = -1;
 	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
 		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux): socktrace "
 			 "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
@@ -120,10 +157,18 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 			 "CAP_SYS_ADMIN): run it with sudo");
 		return -1;
 	}
+	btf = btf__load_vmlinux_btf();
+	if (!btf) {
+		snprintf(err, errlen, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s",
+			 strerror(errno));
+		return -1;
+	}
+	probe_features(&t->feat, btf);
+	btf__free(btf);
 	t->mode = o->attach;
 	if (t->mode == ATTACH_AUTO)
-		t->mode = kernel_has_kprobes() ? ATTACH_KPROBE : ATTACH_TRACEPOINT;
-	if (t->mode == ATTACH_KPROBE && !kernel_has_kprobes()) {
+		t->mode = t->feat.kprobes ? ATTACH_KPROBE : ATTACH_TRACEPOINT;
+	if (t->mode == ATTACH_KPROBE && !t->feat.kprobes) {
 		snprintf(err, errlen, "this kernel has no kprobes (CONFIG_KPROBES): use "
 			 "--attach tracepoint or auto");
 		return -1;
@@ -133,9 +178,84 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 			 "Linux 5.8 or later");
 		return -1;
 	}
-	if (t->mode == ATTACH_TRACEPOINT && ensure_tracefs(err, errlen))
-		return -1;
 	return load(t, o, err, errlen);
+}
+
+/* Reads an iterator to its end; after each chunk, drains rb (if any), so
+ * that what the iterator puts in the ring never overflows it. */
+static int read_iter(int fd, struct ring_buffer *rb, void (*fn)(const struct snapshot *, void *), void *arg)
+{
+	struct snapshot s[16];
+	ssize_t n;
+	size_t have = 0;
+
+	for (;;) {
+		n = read(fd, (char *)s + have, sizeof(s) - have);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		have += n;
+		for (size_t i = 0; fn && i < have / sizeof(s[0]); i++)
+			fn(&s[i], arg);
+		if (fn) {
+			size_t used = have / sizeof(s[0]) * sizeof(s[0]);
+
+			memmove(s, (char *)s + used, have - used);
+			have -= used;
+		} else {
+			have = 0;
+		}
+		if (rb)
+			ring_buffer__consume(rb);
+	}
+}
+
+int tracer_scan_existing(struct tracer *t, struct ring_buffer *rb, char *err, size_t errlen)
+{
+	struct bpf_link *link;
+	int fd, rc;
+
+	/* The snapshot's iterator is made now, while it still may be. */
+	if (t->feat.map_iter) {
+		union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(t->skel->maps.socks) };
+		DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info,
+				    .link_info_len = sizeof(info));
+
+		link = bpf_program__attach_iter(t->skel->progs.iter_open, &opts);
+		t->extra[3] = link;
+		if (link)
+			t->snapshot_fd = bpf_iter_create(bpf_link__fd(link));
+	}
+	if (!t->feat.task_file_iter) {
+		snprintf(err, errlen, "this kernel has no task_file iterator: sockets open before "
+			 "tracing are followed from their first use");
+		return -1;
+	}
+	link = bpf_program__attach_iter(t->skel->progs.iter_existing, NULL);
+	fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1;
+	rc = fd < 0 ? -errno : read_iter(fd, rb, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	bpf_link__destroy(link);
+	if (rc) {
+		snprintf(err, errlen, "cannot list the sockets open before tracing (%s): they are "
+			 "followed from their first use", strerror(-rc));
+		return -1;
+	}
+	return 0;
+}
+
+int tracer_snapshot(struct tracer *t, void (*fn)(const struct snapshot *s, void *arg), void *arg)
+{
+	int rc;
+
+	if (t->snapshot_fd < 0)
+		return -1;
+	rc = read_iter(t->snapshot_fd, NULL, fn, arg);
+	close(t->snapshot_fd);
+	t->snapshot_fd = -1;
+	return rc ? -1 : 0;
 }
 
 int tracer_ring_fd(const struct tracer *t)
@@ -149,23 +269,36 @@ uint64_t tracer_lost(const struct tracer *t)
 	return __atomic_load_n(&t->skel->bss->lost, __ATOMIC_RELAXED);
 }
 
+#define LOAD(field) __atomic_load_n(&t->skel->bss->field, __ATOMIC_RELAXED)
+
 void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 {
-	/* Counters the BPF side keeps in its mmap'ed .bss: no syscall, so
-	 * this works after privileges are dropped. */
-	k->socks = __atomic_load_n(&t->skel->bss->nsocks, __ATOMIC_RELAXED);
-	k->procs = __atomic_load_n(&t->skel->bss->nprocs, __ATOMIC_RELAXED);
-	k->untracked = __atomic_load_n(&t->skel->bss->untracked, __ATOMIC_RELAXED);
+	/* Counters the BPF side keeps in its mmap'ed .bss. */
+	k->socks = LOAD(nsocks);
+	k->tables = LOAD(ntables);
+	k->untracked = LOAD(untracked);
+	k->incomplete = LOAD(incomplete);
+	k->raced = LOAD(raced);
+	k->unattributed = LOAD(unattributed);
+	k->unswept = LOAD(unswept);
 }
 
 void tracer_detach(struct tracer *t)
 {
+	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]); i++) {
+		bpf_link__destroy(t->extra[i]);
+		t->extra[i] = NULL;
+	}
 	if (t->skel)
 		socktrace_bpf__detach(t->skel);
 }
 
 void tracer_destroy(struct tracer *t)
 {
+	tracer_detach(t);
+	if (t->snapshot_fd >= 0)
+		close(t->snapshot_fd);
+	t->snapshot_fd = -1;
 	socktrace_bpf__destroy(t->skel);
 	t->skel = NULL;
 }

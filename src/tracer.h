@@ -3,29 +3,56 @@
 #ifndef TRACER_H
 #define TRACER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "opts.h"
+#include "socktrace.h"
 
 struct socktrace_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+/* What the running kernel offers, probed before loading. */
+struct features {
+	bool kprobes;		/* the kprobe PMU: CONFIG_KPROBES */
+	bool sock_tracepoints;	/* sock:sock_send_length/sock_recv_length (6.3+) */
+	bool bpf_loop;		/* walks of any size (5.17+) */
+	bool task_file_iter;	/* sockets open before tracing (5.8+) */
+	bool map_iter;		/* the final snapshot of open sockets (5.9+) */
+};
 
 struct tracer {
 	struct socktrace_bpf *skel;
 	enum attach_mode mode;	/* never ATTACH_AUTO once started */
+	struct features feat;
+	struct bpf_link *extra[4];	/* optional probes, attached by hand */
+	int snapshot_fd;	/* iterator over open sockets, read at the end; -1 */
 };
 
 /* 0 when every program is attached; else -1 with one line in err. */
 int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errlen);
+/* Enters the sockets open before tracing, draining rb as their events
+ * come; -1 with one line in err when the kernel cannot (tracing goes on). */
+int tracer_scan_existing(struct tracer *t, struct ring_buffer *rb, char *err, size_t errlen);
 int tracer_ring_fd(const struct tracer *t);
 /* Events the kernel could not put in the ring since tracing started. */
 uint64_t tracer_lost(const struct tracer *t);
+
 struct kernel_tables {
-	int64_t socks;		/* tracked sockets */
-	int64_t procs;		/* processes with an entry */
-	uint64_t untracked;	/* sockets not tracked because a table was full */
+	int64_t socks;		/* tracked descriptors */
+	int64_t tables;		/* descriptor tables (processes) with an entry */
+	uint64_t untracked;	/* sockets not tracked: the socket table was full */
+	uint64_t incomplete;	/* calls not followed: the call table was full */
+	uint64_t raced;		/* calls whose descriptor was closed meanwhile */
+	uint64_t unattributed;	/* socket I/O with no descriptor (io_uring) */
+	uint64_t unswept;	/* table walks cut short (kernels before 5.17) */
 };
 
-/* What the kernel's tables hold now. */
+/* What the kernel's tables hold now; no syscall, so it works sandboxed. */
 void tracer_tables(const struct tracer *t, struct kernel_tables *k);
+/* Calls fn for each descriptor still tracked (after tracer_detach);
+ * -1 when there is no snapshot on this kernel. */
+int tracer_snapshot(struct tracer *t, void (*fn)(const struct snapshot *s, void *arg), void *arg);
 void tracer_detach(struct tracer *t);
 void tracer_destroy(struct tracer *t);
 

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/* Reading the kernel's objects: tasks, descriptors, sockets, sockaddrs. */
+#ifndef KERNEL_H
+#define KERNEL_H
+
+#define AF_INET 2
+#define AF_INET6 10
+#define EINPROGRESS 115
+#define ECONNABORTED 103
+#define S_IFMT 00170000
+#define S_IFSOCK 0140000
+#define SIN6_LEN 24		/* the kernel's minimum for an AF_INET6 address */
+#define MSG_PEEK 2
+#define PF_IO_WORKER 0x10
+#define PF_KTHREAD 0x00200000
+#define TCP_ESTABLISHED 1
+#define TCP_SYN_SENT 2
+#define TCP_SYN_RECV 3
+#define TCP_FIN_WAIT2 5
+#define TCP_CLOSE_WAIT 8
+#define TCP_LAST_ACK 9
+#define TCP_CLOSING 11
+#define CLOSE_RANGE_CLOEXEC 4
+/* task_pt_regs() where bpf_task_pt_regs() is missing (before 5.15): the
+ * user registers sit at the top of the kernel stack, 16 KiB on x86_64 and
+ * arm64 kernels built without KASAN. */
+#define THREAD_SIZE (16 * 1024)
+
+#if defined(__TARGET_ARCH_x86)
+#define REGS_NR(r) BPF_CORE_READ(r, orig_ax)
+#define TS_COMPAT 0x0002
+#elif defined(__TARGET_ARCH_arm64)
+#define REGS_NR(r) BPF_CORE_READ(r, syscallno)
+#define TIF_32BIT 22
+#endif
+
+static __always_inline struct task_struct *current_task(void)
+{
+	return (struct task_struct *)bpf_get_current_task();
+}
+
+static __always_inline __u64 task_files(struct task_struct *t)
+{
+	return (__u64)BPF_CORE_READ(t, files);
+}
+
+/* Start time of t's process: with the pid, it names one process. */
+static __always_inline __u64 task_pstart(struct task_struct *t)
+{
+	return BPF_CORE_READ(t, group_leader, start_time);
+}
+
+/* The pid of t's process in its own pid namespace; 0 when that is the
+ * initial namespace, where it equals the pid already reported. */
+static __always_inline __u32 ns_tgid(struct task_struct *t)
+{
+	struct pid *p = BPF_CORE_READ(t, group_leader, thread_pid);
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up = {};
+
+	if (!level)
+		return 0;
+	bpf_probe_read_kernel(&up, sizeof(up), (void *)p + bpf_core_field_offset(struct pid, numbers) +
+			      (__u64)(level & 0xff) * sizeof(struct upid));
+	return up.nr;
+}
+
+/* A 32-bit syscall: its numbers and registers are not the native ones. */
+static __always_inline bool task_compat(struct task_struct *t)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(t, thread_info.status) & TS_COMPAT;
+#else
+	return BPF_CORE_READ(t, thread_info.flags) & (1UL << TIF_32BIT);
+#endif
+}
+
+/* The user registers of the current syscall. */
+static __always_inline struct pt_regs *syscall_regs(struct task_struct *t)
+{
+	if (bpf_core_enum_value_exists(enum bpf_func_id, BPF_FUNC_task_pt_regs))
+		return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return (struct pt_regs *)((void *)BPF_CORE_READ(t, stack) + THREAD_SIZE) - 1;
+}
+
+/* The struct file on fd in the descriptor table files, 0 if none. */
+static __always_inline __u64 fd_file(__u64 files, int fd)
+{
+	struct files_struct *fs = (struct files_struct *)files;
+	struct fdtable *fdt = BPF_CORE_READ(fs, fdt);
+	struct file **fds;
+	struct file *f = NULL;
+
+	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+	return (__u64)f;
+}
+
+/* The struct sock of a socket file, NULL for any other file. */
+static __always_inline struct sock *file_sock(__u64 file)
+{
+	struct file *f = (struct file *)file;
+	struct socket *s;
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & S_IFMT) != S_IFSOCK)
+		return NULL;
+	s = BPF_CORE_READ(f, private_data);
+	return BPF_CORE_READ(s, sk);
+}
+
+static __always_inline __u16 sock_family(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_family);
+}
+
+static __always_inline bool inet_family(__u16 family)
+{
+	return family == AF_INET || family == AF_INET6;
+}
+
+static __always_inline __u32 sock_netns(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
+}
+
+/*
+ * Fills e from the kernel's socket: protocol and local end always (what
+ * getsockname() says), and the peer when peer is set. False when the
+ * socket is not IPv4 or IPv6.
+ */
+static __always_inline bool sock_ends(struct sock *sk, struct ends *e, bool peer)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+	__u16 family;
+
+	if (!sk)
+		return false;
+	family = sock_family(sk);
+	/* Sized by hand: BPF_CORE_READ_INTO would size by the byte array. */
+	if (family == AF_INET) {
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+		if (peer)
+			bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+	} else if (family == AF_INET6) {
+		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+		if (peer)
+			bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
+	} else {
+		return false;
+	}
+	e->family = family;
+	e->dfamily = family;
+	e->proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
+	e->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+	if (peer)
+		e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	return true;
+}
+
+/*
+ * The destination in a sockaddr of a process (user) or the kernel's copy
+ * of it, read by the family the sockaddr says and shown in the socket's
+ * family: an AF_INET address given to an IPv6 socket is what the kernel
+ * makes of it, an IPv4-mapped address. 0 when it is IPv4 or IPv6, 1 for
+ * another family, -1 if unreadable.
+ */
+static __always_inline int read_dest(const void *addr, int addrlen, __u16 sfamily, bool user,
+				     struct ends *d)
+{
+	struct sockaddr_in6 sa = {};
+	long err;
+
+	if (addrlen < (int)sizeof(struct sockaddr_in))
+		return -1;
+	err = user ? bpf_probe_read_user(&sa, sizeof(struct sockaddr_in), addr) :
+		     bpf_probe_read_kernel(&sa, sizeof(struct sockaddr_in), addr);
+	if (err)
+		return -1;
+	if (sa.sin6_family == AF_INET6) {
+		if (addrlen < SIN6_LEN)
+			return -1;
+		err = user ? bpf_probe_read_user(&sa, SIN6_LEN, addr) :
+			     bpf_probe_read_kernel(&sa, SIN6_LEN, addr);
+		if (err)
+			return -1;
+		__builtin_memcpy(d->daddr, &sa.sin6_addr, 16);
+		d->dfamily = AF_INET6;
+	} else if (sa.sin6_family == AF_INET) {
+		__u32 a4 = ((struct sockaddr_in *)&sa)->sin_addr.s_addr;
+
+		__builtin_memset(d->daddr, 0, 16);
+		if (sfamily == AF_INET6) {
+			d->daddr[10] = 0xff;
+			d->daddr[11] = 0xff;
+			__builtin_memcpy(d->daddr + 12, &a4, 4);
+			d->dfamily = AF_INET6;
+		} else {
+			__builtin_memcpy(d->daddr, &a4, 4);
+			d->dfamily = AF_INET;
+		}
+	} else {
+		return 1;
+	}
+	d->dport = bpf_ntohs(sa.sin6_port);
+	return 0;
+}
+
+static __always_inline bool comm_is(const char *comm)
+{
+	for (int i = 0; i < COMM_LEN; i++) {
+		if (comm[i] != filter_comm[i])
+			return false;
+		if (!comm[i])
+			break;
+	}
+	return true;
+}
+
+/* Whether t's process passes the process filters. --comm matches the
+ * thread's name or the process's (its main thread's). */
+static __always_inline bool proc_traced(struct task_struct *t)
+{
+	char comm[COMM_LEN];
+
+	if (filter_pid && (__u32)BPF_CORE_READ(t, tgid) != filter_pid)
+		return false;
+	if (filter_comm[0]) {
+		BPF_CORE_READ_STR_INTO(&comm, t, comm);
+		if (comm_is(comm))
+			return true;
+		BPF_CORE_READ_STR_INTO(&comm, t, group_leader, comm);
+		return comm_is(comm);
+	}
+	return true;
+}
+
+/* Whether a socket passes the socket filters (its own family decides). */
+static __always_inline bool sock_traced(const struct ends *e)
+{
+	return !filter_family || e->family == filter_family;
+}
+
+#endif

@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/*
+ * The hooked syscalls. Each line of SYSCALL_HOOKS names a syscall and its
+ * handler; socktrace.bpf.c turns every line into a kprobe pair (kprobe
+ * mode) and a case of the raw sys_enter/sys_exit dispatch (tracepoint
+ * mode), both calling handler_enter(args) and handler_exit(ret). Adding a
+ * syscall is one line here (and its number below).
+ *
+ *   BOTH: entry and exit; ENTRY: entry only; EXIT: exit only; the last
+ *   field is how many arguments the entry handler reads.
+ */
+#ifndef SYSCALLS_H
+#define SYSCALLS_H
+
+#define SYSCALL_HOOKS(BOTH, ENTRY, EXIT)	\
+	BOTH(connect, connect, 3)		\
+	EXIT(accept, accept, 0)			\
+	EXIT(accept4, accept, 0)		\
+	ENTRY(close, close, 1)			\
+	EXIT(dup3, dup, 0)			\
+	BOTH(close_range, close_range, 3)	\
+	BOTH(sendfile, sendfile, 2)		\
+	BOTH(splice, splice, 3)			\
+	ARCH_HOOKS(BOTH, ENTRY, EXIT)
+
+/*
+ * Sends and receives through the other syscalls are counted at the socket
+ * layer (sock tracepoints, inet_*msg kprobes). Only a tracepoint-mode
+ * kernel without the sock tracepoints takes them from these syscalls:
+ * IO(name, enum io_call, send).
+ */
+#define IO_SYSCALLS(IO)				\
+	IO(write, CALL_WRITE, 1)		\
+	IO(writev, CALL_WRITEV, 1)		\
+	IO(pwritev, CALL_PWRITEV, 1)		\
+	IO(pwritev2, CALL_PWRITEV2, 1)		\
+	IO(sendto, CALL_SENDTO, 1)		\
+	IO(sendmsg, CALL_SENDMSG, 1)		\
+	IO(sendmmsg, CALL_SENDMMSG, 1)		\
+	IO(read, CALL_READ, 0)			\
+	IO(readv, CALL_READV, 0)		\
+	IO(preadv, CALL_PREADV, 0)		\
+	IO(preadv2, CALL_PREADV2, 0)		\
+	IO(recvfrom, CALL_RECVFROM, 0)		\
+	IO(recvmsg, CALL_RECVMSG, 0)		\
+	IO(recvmmsg, CALL_RECVMMSG, 0)
+
+#if defined(__TARGET_ARCH_x86)
+#define ARCH_HOOKS(BOTH, ENTRY, EXIT) EXIT(dup2, dup, 0)
+#define NR_read 0
+#define NR_write 1
+#define NR_close 3
+#define NR_readv 19
+#define NR_writev 20
+#define NR_dup2 33
+#define NR_sendfile 40
+#define NR_connect 42
+#define NR_accept 43
+#define NR_sendto 44
+#define NR_recvfrom 45
+#define NR_sendmsg 46
+#define NR_recvmsg 47
+#define NR_splice 275
+#define NR_accept4 288
+#define NR_dup3 292
+#define NR_preadv 295
+#define NR_pwritev 296
+#define NR_recvmmsg 299
+#define NR_sendmmsg 307
+#define NR_preadv2 327
+#define NR_pwritev2 328
+#define NR_io_uring_enter 426
+#define NR_close_range 436
+/* 32-bit (int $0x80, IA32 emulation) numbers */
+#define NR32_close 6
+#define NR32_socketcall 102
+#define NR32_socket 359
+#elif defined(__TARGET_ARCH_arm64)
+#define ARCH_HOOKS(BOTH, ENTRY, EXIT)
+#define NR_dup3 24
+#define NR_close 57
+#define NR_read 63
+#define NR_write 64
+#define NR_readv 65
+#define NR_writev 66
+#define NR_preadv 69
+#define NR_pwritev 70
+#define NR_sendfile 71
+#define NR_splice 76
+#define NR_accept 202
+#define NR_connect 203
+#define NR_sendto 206
+#define NR_recvfrom 207
+#define NR_sendmsg 211
+#define NR_recvmsg 212
+#define NR_accept4 242
+#define NR_recvmmsg 243
+#define NR_sendmmsg 269
+#define NR_preadv2 286
+#define NR_pwritev2 287
+#define NR_io_uring_enter 426
+#define NR_close_range 436
+/* AArch32 numbers */
+#define NR32_close 6
+#define NR32_socketcall -1
+#define NR32_socket 281
+#else
+#error "socktrace knows the syscall numbers of x86 and arm64 only"
+#endif
+
+#endif
