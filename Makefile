@@ -61,11 +61,12 @@ $(OUT)/asan/socktrace: $(APP:%=$(OUT)/asan/obj/%.o)
 static: $(OUT)/static/socktrace $(OUT)/static/sockdrive
 $(OUT)/static/socktrace: $(APP:%=$(OUT)/obj/%.o) | $(OUT)/static
 	$(CC) $(ALL_CFLAGS) -static $^ $(LIBS) -o $@
-$(OUT)/static/sockdrive: tests/sockdrive.c | $(OUT)/static
-	$(CC) $(ALL_CFLAGS) -static -pthread $< -o $@
+SOCKDRIVE := $(wildcard tests/sockdrive/*.c)
+$(OUT)/static/sockdrive: $(SOCKDRIVE) tests/sockdrive/sockdrive.h | $(OUT)/static
+	$(CC) $(ALL_CFLAGS) -static -pthread $(SOCKDRIVE) -o $@
 
-$(OUT)/sockdrive: tests/sockdrive.c | $(OUT)
-	$(CC) $(ALL_CFLAGS) -pthread $< -o $@
+$(OUT)/sockdrive: $(SOCKDRIVE) tests/sockdrive/sockdrive.h | $(OUT)
+	$(CC) $(ALL_CFLAGS) -pthread $(SOCKDRIVE) -o $@
 
 # Unit tests of the pure logic, plain and sanitized.
 unit: $(UNIT:%=$(OUT)/unit/%)

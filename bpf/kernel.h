@@ -17,6 +17,7 @@
 #define TCP_SYN_SENT 2
 #define TCP_SYN_RECV 3
 #define TCP_FIN_WAIT2 5
+#define TCP_CLOSE 7
 #define TCP_CLOSE_WAIT 8
 #define TCP_LAST_ACK 9
 #define TCP_CLOSING 11
@@ -108,6 +109,23 @@ static __always_inline struct sock *file_sock(__u64 file)
 		return NULL;
 	s = BPF_CORE_READ(f, private_data);
 	return BPF_CORE_READ(s, sk);
+}
+
+/* The inode number of a socket file, 0 for none. */
+static __always_inline __u64 file_ino(__u64 file)
+{
+	struct file *f = (struct file *)file;
+
+	return f ? BPF_CORE_READ(f, f_inode, i_ino) : 0;
+}
+
+/* The same, from the socket's struct sock (a socket and its inode are
+ * allocated together, struct socket_alloc). */
+static __always_inline __u64 sock_ino(struct sock *sk)
+{
+	struct socket_alloc *sa = (struct socket_alloc *)BPF_CORE_READ(sk, sk_socket);
+
+	return sa ? BPF_CORE_READ(sa, vfs_inode.i_ino) : 0;
 }
 
 static __always_inline __u16 sock_family(struct sock *sk)

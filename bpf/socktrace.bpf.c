@@ -23,11 +23,14 @@
 #include "emit.h"
 #include "table.h"
 
-/* The sixth syscall argument, which libbpf's macros do not read. */
+/* The sixth syscall argument, which libbpf's macros do not read, and the
+ * first of a 32-bit syscall (ebx; r0 on AArch32). */
 #if defined(__TARGET_ARCH_x86)
 #define SYSCALL_ARG6(regs) BPF_CORE_READ(regs, r9)
+#define COMPAT_ARG1(regs) ((int)BPF_CORE_READ(regs, bx))
 #elif defined(__TARGET_ARCH_arm64)
 #define SYSCALL_ARG6(regs) BPF_CORE_READ(regs, regs[5])
+#define COMPAT_ARG1(regs) ((int)BPF_CORE_READ(regs, orig_x0))
 #endif
 
 /* The first n arguments of the syscall whose user registers are regs. */
@@ -89,6 +92,41 @@ static __always_inline void emit_head(__u8 kind, struct task_struct *t, struct s
 	submit(e);
 }
 
+/* The outcome of a connect that returned EINPROGRESS, told as the thread
+ * and fd that called connect (p), whatever task the kernel finishes it in. */
+static __always_inline void emit_outcome(const struct event_head *p, struct sock *sk, int state)
+{
+	struct event *e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
+	int err;
+
+	if (!e)
+		return;
+	err = BPF_CORE_READ(sk, sk_err);
+	e->h = *p;
+	e->h.ts_ns = bpf_ktime_get_ns();
+	e->h.flags = EVF_ASYNC;
+	e->connect.ret = state != TCP_CLOSE ? 0 : err ? -err : -ECONNABORTED;
+	e->connect.latency_ns = e->h.ts_ns - p->ts_ns;
+	submit(e);
+}
+
+SEC("raw_tp/inet_sock_set_state")
+int BPF_PROG(rt_sock_state, struct sock *sk, int oldstate, int newstate)
+{
+	__u64 key = (__u64)sk;
+	struct event_head *p, copy;
+
+	if (oldstate != TCP_SYN_SENT || newstate == TCP_SYN_RECV)
+		return 0;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (!p)
+		return 0;
+	copy = *p;
+	if (!bpf_map_delete_elem(&pending, &key))
+		emit_outcome(&copy, sk, newstate);
+	return 0;
+}
+
 /* ---- connect ---- */
 
 static __noinline int connect_enter(const long *a)
@@ -105,6 +143,7 @@ static __noinline int connect_enter(const long *a)
 	if (!sk || !inet_family(sock_family(sk)))
 		return 0;
 	c.sk = (__u64)sk;
+	c.ino = file_ino(c.file);
 	save_call(&c, NULL);
 	return 0;
 }
@@ -120,6 +159,7 @@ static __noinline int connect_exit(long ret)
 	struct fd_key k;
 	struct ends ends = {};
 	struct event *e;
+	__u64 file;
 
 	if (!c)
 		return 0;
@@ -128,7 +168,8 @@ static __noinline int connect_exit(long ret)
 	k.pad = 0;
 	/* Closed (and maybe reused) by another thread during the call: what
 	 * is on fd now is not the socket that connected. */
-	if (fd_file(k.files, c->fd) != c->file) {
+	file = fd_file(k.files, c->fd);
+	if (file != c->file || file_ino(file) != c->ino) {
 		__sync_fetch_and_add(&raced, 1);
 		goto out;
 	}
@@ -137,12 +178,14 @@ static __noinline int connect_exit(long ret)
 	 * end and the destination that was asked for. */
 	if (!sock_ends(sk, &ends, ok))
 		goto out;
-	if (!ok)
-		read_dest((void *)c->uaddr, c->addrlen, ends.family, true, &ends);
+	/* A failure names the address asked for, by its own family; none
+	 * is invented from a sockaddr that is unreadable, short or foreign. */
+	if (!ok && read_dest((void *)c->uaddr, c->addrlen, ends.family, true, &ends))
+		goto out;
 	if (!sock_traced(&ends))
 		goto out;
 	v = bpf_map_lookup_elem(&socks, &k);
-	if (v && v->file != c->file) {
+	if (v && !holds(v, file)) {
 		end_sock(&k, v, REASON_UNSEEN, false);
 		v = NULL;
 	}
@@ -167,10 +210,6 @@ static __noinline int connect_exit(long ret)
 		h->dir = DIR_OUT;
 		h->ends = ends;
 	}
-	/* The outcome comes later, from the kernel's handshake. */
-	if (v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP &&
-	    !bpf_map_update_elem(&pending, &c->sk, h, BPF_ANY))
-		v->flags |= SV_CONNECTING;
 	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
 	if (e) {
 		e->h = *h;
@@ -178,37 +217,20 @@ static __noinline int connect_exit(long ret)
 		e->connect.latency_ns = 0;
 		submit(e);
 	}
+	/* The outcome comes later, from the kernel's handshake; or it came
+	 * already (loopback finishes it before connect returns). Whoever
+	 * takes the pending entry out reports it, once. */
+	if (v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP &&
+	    !bpf_map_update_elem(&pending, &c->sk, h, BPF_ANY)) {
+		int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+
+		v->flags |= SV_CONNECTING;
+		if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
+		    !bpf_map_delete_elem(&pending, &c->sk))
+			emit_outcome(h, sk, state);
+	}
 out:
 	drop_call();
-	return 0;
-}
-
-/* The outcome of a connect that returned EINPROGRESS, told as the thread
- * and fd that called connect, whatever task the kernel finishes it in. */
-SEC("raw_tp/inet_sock_set_state")
-int BPF_PROG(rt_sock_state, struct sock *sk, int oldstate, int newstate)
-{
-	__u64 key = (__u64)sk;
-	struct event_head *p;
-	struct event *e;
-	int err;
-
-	if (oldstate != TCP_SYN_SENT || newstate == TCP_SYN_RECV)
-		return 0;
-	p = bpf_map_lookup_elem(&pending, &key);
-	if (!p)
-		return 0;
-	err = BPF_CORE_READ(sk, sk_err);
-	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
-	if (e) {
-		e->h = *p;
-		e->h.ts_ns = bpf_ktime_get_ns();
-		e->h.flags = EVF_ASYNC;
-		e->connect.ret = newstate == TCP_ESTABLISHED ? 0 : err ? -err : -ECONNABORTED;
-		e->connect.latency_ns = e->h.ts_ns - p->ts_ns;
-		submit(e);
-	}
-	bpf_map_delete_elem(&pending, &key);
 	return 0;
 }
 
@@ -272,11 +294,11 @@ static __noinline void sock_io(struct io *io)
 	struct event *e;
 	__u64 file = 0;
 
-	if (v && v->sk != io->sk) {
+	if (v && (v->sk != io->sk || sock_ino(sk) != v->ino)) {
 		file = fd_file(k.files, io->fd);
 		/* fd holds v's socket, yet the call went to another: that one
 		 * was closed during the call and fd reused. Not v's bytes. */
-		if (file == v->file) {
+		if (holds(v, file)) {
 			__sync_fetch_and_add(&raced, 1);
 			return;
 		}
@@ -637,7 +659,7 @@ static __always_inline int close_fd(int fd)
 	 * whatever close returns, and a return probe on the hottest hooked
 	 * syscall would cost every close on the machine. */
 	if (v) {
-		if (fd_file(k.files, fd) == v->file)
+		if (holds(v, fd_file(k.files, fd)))
 			end_sock(&k, v, REASON_CLOSE, true);
 		else
 			end_sock(&k, v, REASON_UNSEEN, false);
@@ -659,7 +681,7 @@ static __always_inline int dup_exit(long ret)
 	if (ret < 0)
 		return 0;
 	v = bpf_map_lookup_elem(&socks, &k);
-	if (v && fd_file(k.files, k.fd) != v->file)
+	if (v && !holds(v, fd_file(k.files, k.fd)))
 		end_sock(&k, v, REASON_DUP2, false);
 	return 0;
 }
@@ -922,7 +944,7 @@ static __always_inline int compat_enter(struct pt_regs *regs, long nr)
 	if (!task_compat(current_task()))
 		return 0;
 	if (nr == NR32_close)
-		return close_fd((int)PT_REGS_PARM1_CORE_SYSCALL(regs));
+		return close_fd(COMPAT_ARG1(regs));
 	notice(UNTRACED_COMPAT);
 	return 0;
 }

@@ -44,6 +44,8 @@ struct sock_val {
 	__u64 id;
 	__u64 file;		/* the struct file on the fd: tells a replaced fd */
 	__u64 sk;		/* its struct sock: tells a call on another socket */
+	__u64 ino;		/* the socket's inode number: file and sock memory is
+				 * reused as soon as it is freed, inode numbers are not */
 	__u64 start_ns;
 	__u64 sent_bytes;
 	__u64 sends;
@@ -78,6 +80,7 @@ enum call_kind {
 /* What an entry hook leaves for the exit hook of the same thread. */
 struct call {
 	__u64 file;	/* the file on fd at entry: the socket the call works on */
+	__u64 ino;	/* its inode number */
 	__u64 sk;
 	__u64 uaddr;	/* connect: the sockaddr; syscall sends: sockaddr or msghdr */
 	__s32 fd;
@@ -107,8 +110,9 @@ struct {
 } fdtabs SEC(".maps");
 
 /* Keyed by thread (pid_tgid). A plain hash, not an LRU: nothing may evict
- * another thread's call. Entries go at the call's exit or the thread's;
- * a full table is counted (incomplete), never silent. */
+ * another thread's call. Entries go at the call's exit or the thread's.
+ * User space sizes it to pid_max, so that every thread the kernel can
+ * have fits; a full table (pid_max raised later) is counted, never silent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);

@@ -42,6 +42,12 @@ static __always_inline struct event_head *scratch_head(void)
 	return s ? &s->h : NULL;
 }
 
+/* Whether file, on v's descriptor now, is still v's socket. */
+static __always_inline bool holds(const struct sock_val *v, __u64 file)
+{
+	return file == v->file && file_ino(file) == v->ino;
+}
+
 /* Enters nv at k. If another thread entered the same socket there first,
  * that entry stands. NULL when a table is full (counted). */
 static __always_inline struct sock_val *insert(struct fd_key *k, struct sock_val *nv)
@@ -56,7 +62,7 @@ static __always_inline struct sock_val *insert(struct fd_key *k, struct sock_val
 	}
 	if (!tab || bpf_map_update_elem(&socks, k, nv, BPF_NOEXIST)) {
 		v = bpf_map_lookup_elem(&socks, k);
-		if (v && v->file == nv->file)
+		if (v && v->file == nv->file && v->ino == nv->ino)
 			return v;
 		__sync_fetch_and_add(&untracked, 1);
 		return NULL;
@@ -89,6 +95,7 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 		return NULL;
 	nv->id = new_id();
 	nv->file = n->file;
+	nv->ino = file_ino(n->file);
 	nv->sk = n->sk;
 	nv->start_ns = bpf_ktime_get_ns();
 	nv->sent_bytes = 0;
@@ -135,6 +142,8 @@ static __always_inline void tcp_counters(struct event *e, const struct sock_val 
  * so its TCP counters can be read. */
 static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reason, bool alive)
 {
+	/* Still connecting if the outcome was not reported yet. */
+	bool connecting = (v->flags & SV_CONNECTING) && !bpf_map_delete_elem(&pending, &v->sk);
 	struct event *e = NULL;
 	struct fdtab *tab;
 
@@ -153,7 +162,7 @@ static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reaso
 		e->close.owner_pstart = v->pstart;
 		e->close.tcp_bytes_acked = 0;
 		e->close.tcp_bytes_received = 0;
-		if (v->flags & SV_CONNECTING)
+		if (connecting)
 			e->h.flags |= EVF_CONNECTING;
 		if (v->flags & SV_INCOMPLETE)
 			e->h.flags |= EVF_INCOMPLETE;
@@ -161,8 +170,6 @@ static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reaso
 			tcp_counters(e, v);
 		submit(e);
 	}
-	if (v->flags & SV_CONNECTING)
-		bpf_map_delete_elem(&pending, &v->sk);
 	if (!bpf_map_delete_elem(&socks, k)) {
 		__sync_fetch_and_add(&nsocks, -1);
 		tab = bpf_map_lookup_elem(&fdtabs, &k->files);
@@ -177,7 +184,7 @@ static __always_inline void fork_copy(__u64 child, __s32 fd, struct sock_val *v)
 	struct fd_key ck = { .files = child, .fd = fd };
 	struct sock_val *nv;
 
-	if (fd_file(child, fd) != v->file || !(nv = scratch_val()))
+	if (!holds(v, fd_file(child, fd)) || !(nv = scratch_val()))
 		return;
 	*nv = *v;
 	nv->id = new_id();
@@ -219,7 +226,7 @@ __noinline int walk_fd(__u64 files, __s32 fd, __u64 child, __u32 how)
 		return 0;
 	if (mode == WALK_FORK) {
 		fork_copy(child, fd, v);
-	} else if (fd_file(files, fd) == v->file) {
+	} else if (holds(v, fd_file(files, fd))) {
 		if (mode == WALK_EXIT)
 			end_sock(&k, v, REASON_EXIT, true);
 	} else {

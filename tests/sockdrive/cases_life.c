@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/* The whole life of sockets: open before tracing, inherited, passed to
+ * another process, connects that finish later, ends no hook sees, races. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/io_uring.h>
+#include <net/if.h>
+#include <net/route.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include "sockdrive.h"
+
+static int wait_child(pid_t child)
+{
+	int status;
+
+	if (child < 0 || waitpid(child, &status, 0) != child)
+		die("waitpid");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
+}
+
+/* A child that reports on its own: its ids and first line. */
+static void child_start(const char *name)
+{
+	read_ids();
+	helper_line(name);
+}
+
+/* Sockets made, then a wait on GATE (after writing GATE.ready): a tracer
+ * started meanwhile finds them open and follows them from then on. */
+static int preexisting(const char *gate)
+{
+	int port, uport, lfd = bound(AF_INET, SOCK_STREAM, &port), rfd = bound(AF_INET, SOCK_DGRAM, &uport);
+	struct sk l = adopted(lfd, AF_INET, SOCK_STREAM), r = adopted(rfd, AF_INET, SOCK_DGRAM);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
+	struct sk c = adopted(socket(AF_INET, SOCK_STREAM, 0), AF_INET, SOCK_STREAM), a, u;
+	char ready[4096], buf[64];
+
+	if (!gate || connect(c.fd, (struct sockaddr *)&ss, len))
+		die("preexisting");
+	a = adopted(accept(lfd, NULL, NULL), AF_INET, SOCK_STREAM);
+	u = adopted(socket(AF_INET, SOCK_DGRAM, 0), AF_INET, SOCK_DGRAM);
+	len = sockaddr_of(AF_INET, "127.0.0.1", uport, &ss);
+	if (connect(u.fd, (struct sockaddr *)&ss, len))
+		die("connect");
+	local_end(&c), peer_end(&c), local_end(&u), peer_end(&u);
+	snprintf(ready, sizeof(ready), "%s.ready", gate);
+	close(open(ready, O_CREAT | O_WRONLY, 0644));
+	wait_gate(gate);
+	for (struct sk *s = &l; s; s = s == &l ? &r : s == &r ? &c : s == &c ? &a : s == &a ? &u : NULL) {
+		s->origin = "existing";
+		expect("open", s, ",\"origin\":\"existing\"");
+	}
+	send_bytes(&c, 50);
+	expect_io(&a, false, "read", read(a.fd, buf, 50));
+	send_bytes(&u, 10);
+	expect_io(&r, false, "read", read(r.fd, buf, 10));
+	close_sock(&c);
+	close_sock(&a);
+	close_sock(&u);
+	close_sock(&r);
+	close_sock(&l);
+	return 0;
+}
+
+/* A child inherits a tracked socket: its use and close are its own; a
+ * child that never uses its copy says nothing. */
+static int fork_case(const char *arg)
+{
+	int port, lfd = bound(AF_INET, SOCK_STREAM, &port);
+	struct sk s = connect_lo(AF_INET, SOCK_STREAM, port);
+	pid_t child;
+
+	(void)arg;
+	send_bytes(&s, 5);
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		struct sk c = s;
+
+		child_start("fork-child");
+		c.origin = "fork";
+		c.sent = c.sends = 0;
+		expect("open", &c, ",\"origin\":\"fork\"");
+		send_bytes(&c, 7);
+		close_sock(&c);
+		_exit(0);
+	}
+	if (wait_child(child) || (child = fork()) == 0)
+		_exit(0);
+	wait_child(child);
+	send_bytes(&s, 9);
+	close_sock(&s);
+	close(lfd);
+	return 0;
+}
+
+static struct sk cfiles_sock;
+
+static int cfiles_child(void *arg)
+{
+	(void)arg;
+	child_start("cfiles-child");
+	/* The same descriptor, not a copy: its totals go on. */
+	send_bytes(&cfiles_sock, 4);
+	close_sock(&cfiles_sock);
+	return 0;
+}
+
+/* clone(CLONE_FILES) without CLONE_THREAD: one descriptor table, two
+ * processes; the child's send and close are the same descriptor's. */
+static int cfiles(const char *arg)
+{
+	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
+	static char stack[256 * 1024];
+	pid_t child;
+
+	(void)arg;
+	cfiles_sock = connect_lo(AF_INET, SOCK_DGRAM, port);
+	send_bytes(&cfiles_sock, 3);
+	fflush(stdout);
+	child = clone(cfiles_child, stack + sizeof(stack), CLONE_FILES | SIGCHLD, NULL);
+	wait_child(child);
+	close(rfd);
+	return 0;
+}
+
+/* A socket passed to another process over a UNIX socket (SCM_RIGHTS): it
+ * is tracked there from its first use. */
+static int scm(const char *arg)
+{
+	int sv[2], port, lfd;
+	char cbuf[CMSG_SPACE(sizeof(int))] = { 0 }, byte = 0;
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+	pid_t child;
+	struct sk t;
+
+	(void)arg;
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		die("socketpair");
+	fflush(stdout);
+	child = fork();
+	if (child == 0) {
+		struct sk s;
+		int fd;
+
+		child_start("scm-child");
+		if (recvmsg(sv[1], &m, 0) != 1 || !(cm = CMSG_FIRSTHDR(&m)))
+			die("recvmsg SCM_RIGHTS");
+		memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+		s = adopted(fd, AF_INET, SOCK_STREAM);
+		expect("open", &s, ",\"origin\":\"use\"");
+		send_bytes(&s, 21);
+		close_sock(&s);
+		_exit(0);
+	}
+	lfd = bound(AF_INET, SOCK_STREAM, &port);
+	t = connect_lo(AF_INET, SOCK_STREAM, port);
+	cm = CMSG_FIRSTHDR(&m);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &t.fd, sizeof(int));
+	if (sendmsg(sv[0], &m, 0) != 1)
+		die("sendmsg SCM_RIGHTS");
+	close_sock(&t);
+	wait_child(child);
+	close(lfd);
+	return 0;
+}
+
+/* A non-blocking connect; with wait, how it ended, as SO_ERROR tells. */
+static struct sk connect_async(int family, const char *ip, int port, int syncnt, bool wait)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(family, ip, port, &ss), elen = sizeof(int);
+	struct sk s = { .family = family, .type = SOCK_STREAM, .dport = port, .origin = "connect", .dir = "out" };
+	struct pollfd p = { .events = POLLOUT };
+	int rc, err = 0;
+
+	s.fd = p.fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	if (s.fd < 0 || (syncnt && setsockopt(s.fd, IPPROTO_TCP, TCP_SYNCNT, &syncnt, sizeof(syncnt))))
+		die("socket");
+	snprintf(s.daddr, sizeof(s.daddr), "%s", ip);
+	rc = connect(s.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+	local_end(&s);
+	if (rc == 0)
+		expect("connect", &s, ",\"ret\":0");
+	else if (rc != -EINPROGRESS)
+		expect("connect", &s, ",\"ret\":%d,\"error\":\"%s\"", rc, strerrorname_np(-rc));
+	else
+		expect("connect", &s, ",\"ret\":-115");
+	if (rc != -EINPROGRESS || !wait)
+		return s;
+	if (poll(&p, 1, 20000) != 1 || getsockopt(s.fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+		die("poll");
+	if (err)
+		expect("connect", &s, ",\"ret\":%d,\"error\":\"%s\",\"async\":true", -err, strerrorname_np(err));
+	else
+		expect("connect", &s, ",\"ret\":0,\"async\":true");
+	return s;
+}
+
+/* Non-blocking connects: one that succeeds, one refused. */
+static int nonblock(const char *arg)
+{
+	int port, lfd = bound(AF_INET, SOCK_STREAM, &port), closed, cfd = bound(AF_INET, SOCK_STREAM, &closed);
+	struct sk s, r;
+
+	(void)arg;
+	close(cfd);
+	s = connect_async(AF_INET, "127.0.0.1", port, 0, true);
+	send_bytes(&s, 11);
+	close_sock(&s);
+	r = connect_async(AF_INET, "127.0.0.1", closed, 0, true);
+	close_sock(&r);
+	close(lfd);
+	return 0;
+}
+
+/* In a network namespace of its own, 10/8 goes out over loopback, where
+ * nothing answers: a connect there times out, as to a host that drops
+ * SYNs. TCP_SYNCNT 1 makes that take 3 s, not 2 minutes. */
+static int timeout(const char *arg)
+{
+	struct rtentry rt = { .rt_flags = RTF_UP, .rt_dev = "lo" };
+	struct ifreq ifr = { .ifr_name = "lo" };
+	struct sk s;
+	pid_t child;
+	int fd;
+
+	(void)arg;
+	fflush(stdout);
+	child = fork();
+	if (child)
+		return wait_child(child);
+	if (unshare(CLONE_NEWNET))
+		die("unshare(CLONE_NEWNET)");
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	((struct sockaddr_in *)&rt.rt_dst)->sin_family = AF_INET;
+	((struct sockaddr_in *)&rt.rt_dst)->sin_addr.s_addr = htonl(0x0a000000);
+	((struct sockaddr_in *)&rt.rt_genmask)->sin_family = AF_INET;
+	((struct sockaddr_in *)&rt.rt_genmask)->sin_addr.s_addr = htonl(0xff000000);
+	if (fd < 0 || ioctl(fd, SIOCGIFFLAGS, &ifr))
+		die("SIOCGIFFLAGS");
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) || ioctl(fd, SIOCADDRT, &rt))
+		die("network namespace set-up");
+	close(fd);
+	child_start("timeout-child");
+	s = connect_async(AF_INET, "10.1.2.3", 80, 1, true);
+	close_sock(&s);
+	/* Closed while still connecting. */
+	s = connect_async(AF_INET, "10.1.2.4", 80, 0, false);
+	expect("close", &s, ",\"reason\":\"close\",\"origin\":\"connect\",\"dir\":\"out\",\"sent_bytes\":0,"
+	       "\"sends\":0,\"recv_bytes\":0,\"recvs\":0,\"connecting\":true");
+	close(s.fd);
+	_exit(0);
+}
+
+/* close() through io_uring (IORING_OP_CLOSE), which no hook sees. */
+static int uring_close(int fd)
+{
+	struct io_uring_params p = { 0 };
+	int ring = syscall(__NR_io_uring_setup, 4, &p), res = -1;
+	size_t sqsz, cqsz;
+	void *sq, *cq;
+	struct io_uring_sqe *sqes;
+	unsigned int *tail, idx;
+	struct io_uring_cqe *cqe;
+
+	if (ring < 0)
+		return -1;
+	sqsz = p.sq_off.array + p.sq_entries * sizeof(unsigned int);
+	cqsz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
+	if (p.features & IORING_FEAT_SINGLE_MMAP)
+		sqsz = cqsz = sqsz > cqsz ? sqsz : cqsz;
+	sq = mmap(NULL, sqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_SQ_RING);
+	cq = p.features & IORING_FEAT_SINGLE_MMAP ? sq :
+	     mmap(NULL, cqsz, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, ring, IORING_OFF_CQ_RING);
+	sqes = mmap(NULL, p.sq_entries * sizeof(*sqes), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE,
+		    ring, IORING_OFF_SQES);
+	if (sq == MAP_FAILED || cq == MAP_FAILED || sqes == MAP_FAILED)
+		goto out;
+	tail = (unsigned int *)((char *)sq + p.sq_off.tail);
+	idx = *tail & *(unsigned int *)((char *)sq + p.sq_off.ring_mask);
+	memset(&sqes[idx], 0, sizeof(sqes[idx]));
+	sqes[idx].opcode = IORING_OP_CLOSE;
+	sqes[idx].fd = fd;
+	((unsigned int *)((char *)sq + p.sq_off.array))[idx] = idx;
+	__atomic_store_n(tail, *tail + 1, __ATOMIC_RELEASE);
+	if (syscall(__NR_io_uring_enter, ring, 1, 1, IORING_ENTER_GETEVENTS, NULL, 0) != 1)
+		goto out;
+	cqe = (struct io_uring_cqe *)((char *)cq + p.cq_off.cqes);
+	res = cqe[*(unsigned int *)((char *)cq + p.cq_off.head) & *(unsigned int *)((char *)cq + p.cq_off.ring_mask)].res;
+out:
+	close(ring);
+	return res;
+}
+
+/* Descriptors io_uring closes: found at the next use of the number, by a
+ * file's close or a new socket, each starting from zero. */
+static int iouring(const char *arg)
+{
+	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port), probe = socket(AF_INET, SOCK_DGRAM, 0), f;
+	struct sk a, b, c;
+
+	(void)arg;
+	if (uring_close(probe)) {
+		printf("{\"skip\":\"io_uring\"}\n");
+		return 0;
+	}
+	a = connect_lo(AF_INET, SOCK_DGRAM, port);
+	send_bytes(&a, 5);
+	if (uring_close(a.fd))
+		die("io_uring close");
+	f = open("/dev/null", O_RDONLY);
+	if (f != a.fd)
+		die("/dev/null did not take the number");
+	expect_close(&a, "unseen");
+	close(f);
+	b = connect_lo(AF_INET, SOCK_DGRAM, port);
+	send_bytes(&b, 6);
+	if (uring_close(b.fd))
+		die("io_uring close");
+	expect_close(&b, "unseen");
+	c = connect_lo(AF_INET, SOCK_DGRAM, port);
+	if (c.fd != b.fd)
+		die("the new socket did not take the number");
+	send_bytes(&c, 7);
+	close_sock(&c);
+	close(rfd);
+	return 0;
+}
+
+#if defined(__x86_64__)
+/* A 32-bit syscall from this 64-bit process (IA32 emulation). */
+static long int80(long nr, long a, long b, long c)
+{
+	long ret;
+
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a), "c"(b), "d"(c) : "memory");
+	return ret;
+}
+
+/* A close socktrace must see although it is 32-bit; a 32-bit socket()
+ * it says it cannot follow. */
+static int compat(const char *arg)
+{
+	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
+	pid_t child = fork();
+	struct sk s;
+	long fd;
+
+	(void)arg;
+	if (child == 0)
+		_exit(int80(20, 0, 0, 0) == getpid() ? 0 : 1);	/* getpid */
+	if (wait_child(child)) {
+		printf("{\"skip\":\"int80\"}\n");
+		return 0;
+	}
+	s = connect_lo(AF_INET, SOCK_DGRAM, port);
+	send_bytes(&s, 8);
+	expect_close(&s, "close");
+	if (int80(6, s.fd, 0, 0))
+		die("int $0x80 close");
+	fd = int80(359, AF_INET, SOCK_DGRAM, 0);
+	if (fd < 0)
+		die("int $0x80 socket");
+	expect_plain("untraced", ",\"why\":\"32-bit syscalls\"");
+	close(fd);
+	close(rfd);
+	return 0;
+}
+#else
+static int compat(const char *arg)
+{
+	(void)arg;
+	printf("{\"skip\":\"int80\"}\n");
+	return 0;
+}
+#endif
+
+/* Addresses of the other family: the socket's family decides. */
+static int family(const char *arg)
+{
+	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
+	struct sk s = adopted(socket(AF_INET6, SOCK_DGRAM, 0), AF_INET6, SOCK_DGRAM), t;
+	long rc;
+
+	(void)arg;
+	/* An IPv6 socket sending to an AF_INET address: IPv4-mapped. */
+	rc = sendto(s.fd, "abc", 3, 0, (struct sockaddr *)&ss, len);
+	local_end(&s);
+	snprintf(s.daddr, sizeof(s.daddr), "::ffff:127.0.0.1");
+	s.dport = port;
+	expect("open", &s, ",\"origin\":\"use\"");
+	expect_send_to(&s, "sendto", rc < 0 ? -errno : rc, "::ffff:127.0.0.1", port);
+	close_sock(&s);
+	/* An IPv4 socket asked for [::1]:9, and an IPv6 one for 127.0.0.1:9
+	 * with an AF_INET length: each shown as asked, whatever the kernel
+	 * makes of it (older kernels refuse the first, newer ones read it as
+	 * 0.0.0.0:9). */
+	t = (struct sk){ .family = AF_INET, .type = SOCK_STREAM, .dport = 9 };
+	t.fd = socket(AF_INET, SOCK_STREAM, 0);
+	len = sockaddr_of(AF_INET6, "::1", 9, &ss);
+	rc = connect(t.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+	local_end(&t);
+	snprintf(t.daddr, sizeof(t.daddr), "::1");
+	expect("connect", &t, ",\"ret\":%ld,\"error\":\"%s\"", rc, strerrorname_np(-rc));
+	close(t.fd);
+	t = (struct sk){ .family = AF_INET6, .type = SOCK_STREAM, .dport = 9 };
+	t.fd = socket(AF_INET6, SOCK_STREAM, 0);
+	len = sockaddr_of(AF_INET, "127.0.0.1", 9, &ss);
+	rc = connect(t.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+	local_end(&t);
+	snprintf(t.daddr, sizeof(t.daddr), "::ffff:127.0.0.1");
+	expect("connect", &t, ",\"ret\":%ld,\"error\":\"%s\"", rc, strerrorname_np(-rc));
+	close(t.fd);
+	close(rfd);
+	return 0;
+}
+
+struct sender {
+	int fd;
+	size_t n;
+	long rc;
+};
+
+static void *send_big(void *arg)
+{
+	struct sender *s = arg;
+
+	s->rc = send(s->fd, calloc(1, s->n), s->n, 0);
+	return NULL;
+}
+
+/* A send blocked on a socket that another thread closes and whose number
+ * a UDP socket then takes: when the send ends, its bytes are not the UDP
+ * socket's, and nothing is reported for it. */
+static int race_send(const char *arg)
+{
+	int port, lfd = bound(AF_INET, SOCK_STREAM, &port), uport, rfd = bound(AF_INET, SOCK_DGRAM, &uport);
+	int small = 4096;
+	struct sk t = connect_lo(AF_INET, SOCK_STREAM, port), a = accept_on(lfd, 0), u;
+	struct sender x = { .fd = t.fd, .n = 1 << 20 };
+	pthread_t th;
+	char buf[65536];
+
+	(void)arg;
+	setsockopt(t.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+	setsockopt(a.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+	if (pthread_create(&th, NULL, send_big, &x))
+		die("pthread_create");
+	usleep(200 * 1000);	/* the send is blocked by now */
+	close_sock(&t);
+	u = connect_lo(AF_INET, SOCK_DGRAM, uport);
+	if (u.fd != t.fd)
+		die("the UDP socket did not take the number");
+	send_bytes(&u, 1);
+	while (a.recvd < (long)x.n) {
+		long n = read(a.fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			die("read");
+		expect_io(&a, false, "read", n);
+	}
+	pthread_join(th, NULL);
+	if (x.rc != (long)x.n)
+		die("the big send");
+	close_sock(&u);
+	close_sock(&a);
+	close(lfd);
+	close(rfd);
+	return 0;
+}
+
+static struct sockaddr_in race_dest;
+static volatile int race_stop;
+
+static void *flip_dest(void *arg)
+{
+	int *ports = arg;
+
+	for (unsigned int i = 0; !race_stop; i++)
+		race_dest.sin_port = htons(ports[i & 1]);
+	return NULL;
+}
+
+/* One thread sends datagrams numbered i while another rewrites the
+ * destination: the test checks each send event against the port that
+ * datagram i really reached. */
+static int dest_race(const char *arg)
+{
+	int n = arg ? atoi(arg) : 2000, ports[2], r[2], fd = socket(AF_INET, SOCK_DGRAM, 0), got = 0;
+	int *where = calloc(n, sizeof(int));
+	pthread_t th;
+
+	r[0] = bound(AF_INET, SOCK_DGRAM, &ports[0]);
+	r[1] = bound(AF_INET, SOCK_DGRAM, &ports[1]);
+	/* Room for every datagram: they are read only at the end. */
+	for (int k = 0, big = 16 << 20; k < 2; k++)
+		setsockopt(r[k], SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof(big));
+	race_dest.sin_family = AF_INET;
+	race_dest.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	race_dest.sin_port = htons(ports[0]);
+	if (fd < 0 || !where || pthread_create(&th, NULL, flip_dest, ports))
+		die("dest-race");
+	for (int i = 0; i < n; i++)
+		if (sendto(fd, &i, sizeof(i), 0, (struct sockaddr *)&race_dest, sizeof(race_dest)) != sizeof(i))
+			die("sendto");
+	race_stop = 1;
+	pthread_join(th, NULL);
+	for (int k = 0; k < 2; k++) {
+		int i;
+
+		fcntl(r[k], F_SETFL, O_NONBLOCK);
+		while (recv(r[k], &i, sizeof(i), 0) == sizeof(i))
+			if (i >= 0 && i < n && !where[i])
+				where[i] = ports[k], got++;
+	}
+	printf("{\"dest_race\":{\"pid\":%d,\"fd\":%d,\"received\":%d,\"ports\":[", host_pid, fd, got);
+	for (int i = 0; i < n; i++)
+		printf("%s%d", i ? "," : "", where[i]);
+	printf("]}}\n");
+	close(fd);
+	return 0;
+}
+
+struct first_user {
+	int fd, port, n;
+	pthread_barrier_t *go;
+};
+
+static void *first_use(void *arg)
+{
+	struct first_user *u = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", u->port, &ss);
+
+	pthread_barrier_wait(u->go);
+	for (int i = 0; i < u->n; i++)
+		if (sendto(u->fd, "xxxxxxxx", 8, 0, (struct sockaddr *)&ss, len) != 8)
+			die("sendto");
+	return NULL;
+}
+
+/* Two threads make the first send on one unconnected socket at once:
+ * one of them starts its tracking, and every send counts. */
+static int udp_race(const char *arg)
+{
+	int n = arg ? atoi(arg) : 500, port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
+	pthread_barrier_t go;
+	struct first_user u = { socket(AF_INET, SOCK_DGRAM, 0), port, n, &go };
+	pthread_t th[2];
+
+	pthread_barrier_init(&go, NULL, 2);
+	for (int i = 0; i < 2; i++)
+		if (pthread_create(&th[i], NULL, first_use, &u))
+			die("pthread_create");
+	for (int i = 0; i < 2; i++)
+		pthread_join(th[i], NULL);
+	printf("{\"udp_race\":{\"pid\":%d,\"fd\":%d,\"sends\":%d,\"bytes\":%d}}\n", host_pid, u.fd,
+	       2 * n, 16 * n);
+	close(u.fd);
+	close(rfd);
+	return 0;
+}
+
+const struct sd_case life_cases[] = {
+	{ "preexisting", preexisting }, { "fork", fork_case }, { "cfiles", cfiles }, { "scm", scm },
+	{ "nonblock", nonblock }, { "timeout", timeout }, { "iouring", iouring }, { "compat", compat },
+	{ "family", family }, { "race-send", race_send }, { "dest-race", dest_race },
+	{ "udp-race", udp_race }, { NULL, NULL },
+};
