@@ -26,8 +26,12 @@ APP := $(LOGIC) tracer sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Packages of a fresh Debian 12 machine: to build, and to run the tests.
-BUILD_DEPS := make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool
-TEST_DEPS := jq util-linux qemu-system-x86 busybox-static cpio gzip valgrind libclang-rt-14-dev
+BUILD_DEPS := make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpftool scdoc
+# The suite: checking, guests (x86 and arm64), real programs, packaging.
+TEST_DEPS := jq util-linux python3 python3-jsonschema valgrind libclang-rt-14-dev \
+	qemu-system-x86 qemu-system-arm busybox-static cpio gzip gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+	strace wget curl netcat-openbsd socat nodejs bind9-dnsutils dnsmasq-base iproute2 \
+	mandoc man-db build-essential debhelper dpkg-dev lintian systemd systemd-container zsh git
 BENCH_DEPS := jq bpftrace strace
 
 .DELETE_ON_ERROR:
@@ -126,9 +130,6 @@ test-vm: deps-test
 bench: deps-bench
 	$(MAKE) all
 	bench/run.sh
-
-install: $(OUT)/socktrace
-	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/socktrace
 
 clean:
 	rm -rf $(OUT)

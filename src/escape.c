@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+#include <stdbool.h>
 #include <string.h>
 #include "escape.h"
 
@@ -77,6 +78,26 @@ void json_string(struct buf *b, const char *s, size_t n)
 	buf_char(b, '"');
 }
 
+/* The code point of a valid UTF-8 sequence of k bytes. */
+static unsigned int utf8_cp(const unsigned char *s, size_t k)
+{
+	unsigned int cp = k == 1 ? s[0] : s[0] & (0x3f >> (k - 1));
+
+	for (size_t i = 1; i < k; i++)
+		cp = cp << 6 | (s[i] & 0x3f);
+	return cp;
+}
+
+/* Printable, yet able to deceive on a terminal: the C1 controls, which
+ * terminals obey, and the characters that reorder text (bidi controls)
+ * or break or hide it (line and paragraph separators, zero-width ones). */
+static bool deceives(unsigned int cp)
+{
+	return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	       (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x2069) || cp == 0xfeff ||
+	       (cp >= 0xfff9 && cp <= 0xfffb);
+}
+
 void text_string(struct buf *b, const char *s, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -91,11 +112,11 @@ void text_string(struct buf *b, const char *s, size_t n)
 			buf_str(b, "\\\\");
 		} else if (c >= 0x20 && c < 0x7f) {
 			buf_char(b, c);
-		} else if (c >= 0x80 && (k = utf8_len(u + i, n - i)) > 1 &&
-			   !(k == 2 && u[i] == 0xc2 && u[i + 1] < 0xa0)) {
-			/* Valid UTF-8, but not the C1 controls U+0080..U+009F,
-			 * which terminals obey. */
-			buf_add(b, u + i, k);
+		} else if (c >= 0x80 && (k = utf8_len(u + i, n - i)) > 1) {
+			if (deceives(utf8_cp(u + i, k)))
+				buf_fmt(b, "\\u%04x", utf8_cp(u + i, k));
+			else
+				buf_add(b, u + i, k);
 			i += k;
 			continue;
 		} else {

@@ -392,9 +392,8 @@ void text_close(struct buf *b, const struct event *e)
 		buf_fmt(b, "by %s ", reason_name(c->reason));
 	buf_str(b, "after ");
 	text_duration(b, c->duration_ns);
-	buf_fmt(b, ", sent %" PRIu64 " B in %" PRIu64 ", received %" PRIu64 " B in %" PRIu64,
-		(uint64_t)c->sent_bytes, (uint64_t)c->sends, (uint64_t)c->recv_bytes,
-		(uint64_t)c->recvs);
+	buf_fmt(b, ", %" PRIu64 " B out, %" PRIu64 " B in", (uint64_t)c->sent_bytes,
+		(uint64_t)c->recv_bytes);
 	if (e->h.flags & EVF_CONNECTING)
 		buf_str(b, ", still connecting");
 }

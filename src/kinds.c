@@ -23,6 +23,16 @@ static const struct kind_info kinds[EV_KINDS] = {
 			  text_untraced, "processes using sockets where socktrace cannot follow" },
 };
 
+bool event_decode(const void *data, size_t size, struct event *e)
+{
+	const struct kind_info *k;
+
+	memset(e, 0, sizeof(*e));
+	memcpy(e, data, size < sizeof(*e) ? size : sizeof(*e));
+	k = size >= sizeof(e->h) ? kind_info(e->h.kind) : NULL;
+	return k && size >= k->size;
+}
+
 const struct kind_info *kind_info(unsigned int kind)
 {
 	return kind < EV_KINDS && kinds[kind].name ? &kinds[kind] : NULL;

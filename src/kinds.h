@@ -25,6 +25,10 @@ struct kind_info {
 	const char *help;
 };
 
+/* A ring buffer record into e, zero-filled past its end: false unless it
+ * is a known kind and whole. Records are untrusted and only 8-byte
+ * aligned, sized by kind. */
+bool event_decode(const void *data, size_t size, struct event *e);
 /* The row of kind, NULL for none. */
 const struct kind_info *kind_info(unsigned int kind);
 /* The kinds shown when --events is not given. */

@@ -46,15 +46,9 @@ static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list 
 static int handle_event(void *arg, void *data, size_t size)
 {
 	struct ctx *c = arg;
-	const struct kind_info *k;
 	struct event e;
 
-	/* Records are only 8-byte aligned, and sized by kind: copy what
-	 * there is into a zeroed event, and check it is all there. */
-	memset(&e, 0, sizeof(e));
-	memcpy(&e, data, size < sizeof(e) ? size : sizeof(e));
-	k = size >= sizeof(e.h) ? kind_info(e.h.kind) : NULL;
-	if (!k || size < k->size) {
+	if (!event_decode(data, size, &e)) {
 		c->malformed++;
 		return 0;
 	}

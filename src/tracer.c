@@ -3,6 +3,7 @@
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -32,6 +33,73 @@ static bool may_trace(void)
 	if (syscall(SYS_capget, &h, d))
 		return geteuid() == 0;
 	return has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON));
+}
+
+/* Whether this process is in a user namespace other than the initial one
+ * (unshare -U, a rootless container): the kernel refuses BPF there. */
+static bool in_user_namespace(void)
+{
+	char map[128] = "";
+	FILE *f = fopen("/proc/self/uid_map", "re");
+
+	if (f) {
+		if (!fgets(map, sizeof(map), f))
+			map[0] = '\0';
+		fclose(f);
+	}
+	return strcmp(map, "         0          0 4294967295\n") != 0;
+}
+
+/*
+ * What the process limits leave for socktrace, checked before anything is
+ * loaded, so that a low limit is named instead of failing deep in libbpf
+ * with whatever errno it then meets. About 40 descriptors are open while
+ * tracing; the ring buffer is mapped twice.
+ */
+#define FILES_NEEDED 128
+static int check_limits(const struct opts *o, char *err, size_t errlen)
+{
+	unsigned long long need_as = 2ULL * o->ring_size + (48ULL << 20);
+	struct rlimit r;
+
+	if (!getrlimit(RLIMIT_NOFILE, &r) && r.rlim_cur < FILES_NEEDED) {
+		if (r.rlim_max >= FILES_NEEDED || r.rlim_max == RLIM_INFINITY) {
+			r.rlim_cur = FILES_NEEDED;
+			setrlimit(RLIMIT_NOFILE, &r);
+		} else {
+			snprintf(err, errlen, "about %d open files are needed, and the limit is %llu: "
+				 "raise it (ulimit -n)", FILES_NEEDED, (unsigned long long)r.rlim_max);
+			return -1;
+		}
+	}
+	if (!getrlimit(RLIMIT_AS, &r) && r.rlim_cur != RLIM_INFINITY && r.rlim_cur < need_as) {
+		snprintf(err, errlen, "the address-space limit (ulimit -v) is %llu KiB; socktrace needs "
+			 "about %llu KiB with a %u KiB ring buffer, which is mapped twice: raise the limit "
+			 "or give a smaller --ring-size", (unsigned long long)r.rlim_cur / 1024, need_as / 1024,
+			 o->ring_size / 1024);
+		return -1;
+	}
+	return 0;
+}
+
+/* Whether the kernel lets this process use BPF at all: one tiny map. */
+static int check_bpf(char *err, size_t errlen)
+{
+	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EPERM && in_user_namespace())
+		snprintf(err, errlen, "the kernel refuses BPF in a user namespace (unshare -U, rootless "
+			 "containers): run socktrace as root in the initial user namespace");
+	else if (errno == EPERM)
+		snprintf(err, errlen, "the kernel refuses BPF to this process (EPERM): run it as root, "
+			 "outside a sandbox that forbids bpf()");
+	else
+		snprintf(err, errlen, "the kernel refuses to make a BPF map: %s", strerror(errno));
+	return -1;
 }
 
 static bool btf_has(const struct btf *btf, const char *name, int kind)
@@ -87,6 +155,31 @@ static bool optional(const struct bpf_program *p)
 	       starts(bpf_program__section_name(p), "iter/");
 }
 
+/* The kernel's pid_max: no more threads than that can be in a call. */
+static unsigned int pid_max(void)
+{
+	unsigned int n = 32768;
+	FILE *f = fopen("/proc/sys/kernel/pid_max", "re");
+
+	if (f) {
+		if (fscanf(f, "%u", &n) != 1)
+			n = 32768;
+		fclose(f);
+	}
+	return n < 1024 ? 1024 : n;
+}
+
+/* One entry per thread that can be inside a call. Past 64K entries the
+ * table allocates as it fills rather than all at once. */
+static void size_calls(struct bpf_map *calls)
+{
+	unsigned int n = pid_max();
+
+	bpf_map__set_max_entries(calls, n);
+	if (n > 65536)
+		bpf_map__set_map_flags(calls, bpf_map__map_flags(calls) | BPF_F_NO_PREALLOC);
+}
+
 static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen)
 {
 	struct socktrace_bpf *s = socktrace_bpf__open();
@@ -105,6 +198,7 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	s->rodata->wakeup_bytes = o->ring_size / 4;
 	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
 	bpf_map__set_max_entries(s->maps.events, o->ring_size);
+	size_calls(s->maps.calls);
 	bpf_object__for_each_program(p, s->obj) {
 		bpf_program__set_autoload(p, wanted(p, t->mode, &t->feat));
 		if (optional(p))
@@ -157,6 +251,8 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 			 "CAP_SYS_ADMIN): run it with sudo");
 		return -1;
 	}
+	if (check_limits(o, err, errlen) || check_bpf(err, errlen))
+		return -1;
 	btf = btf__load_vmlinux_btf();
 	if (!btf) {
 		snprintf(err, errlen, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s",

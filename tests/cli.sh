@@ -1,14 +1,16 @@
 #!/bin/bash
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # The command line and the process around tracing: refused input, exit
-# statuses, signals, a closed stdout, the terminal format, tracefs, and that
-# nothing stays attached afterwards. Runs the real binary on this kernel.
+# statuses, signals, outputs that stall or fail, reduced privileges, the
+# terminal format, and that nothing stays attached afterwards. Runs the
+# real binary on this kernel; reads its --status records, not its prose.
 #
 #   SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh [LABEL]
 set -u
 : "${SOCKTRACE:?}" "${SOCKDRIVE:?}"
 label=${1:-cli}
 tmp=$(mktemp -d)
+chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +19,12 @@ attached() { { bpftool prog show; bpftool link show; } 2>/dev/null | grep -o '^[
 before=$(attached)
 nothing_left() { # nothing_left WHAT
 	local now
-	now=$(attached)
+	# The kernel releases links and programs shortly after the last fd.
+	for _ in $(seq 30); do
+		now=$(attached)
+		[ "$now" = "$before" ] && break
+		sleep 0.1
+	done
 	if [ "$now" = "$before" ]; then ok "$1: nothing left attached"; else
 		fail "$1: nothing left attached" "$(diff <(echo "$before") <(echo "$now") | tr '\n' ' ')"; fi
 }
@@ -55,11 +62,17 @@ refused 2 "--ring-size 2K (under a page)" --ring-size 2K
 refused 2 "--ring-size 2G (over 1G)" --ring-size 2G
 refused 2 "--ring-size 99999999999999999999K" --ring-size 99999999999999999999K
 refused 2 "--ring-size 4MB" --ring-size 4MB
+refused 2 "--events bogus" --events connect,bogus
+grep -q 'connect,accept,open,send,recv,close,untraced' "$tmp/err" && ok "--events bogus: lists the kinds" ||
+	fail "--events bogus: lists the kinds" "$(cat "$tmp/err")"
+refused 2 "--events ''" --events ''
+refused 2 "--status ''" --status ''
 refused 2 "--ipv4 with --ipv6" --ipv4 --ipv6
 refused 2 "unknown option" --frobnicate
 refused 2 "unknown short option" -Z
 refused 2 "missing value" --pid
 refused 2 "stray argument" stray
+refused 1 "--status in a missing directory" --status /nonexistent/dir/status
 if [ -e /sys/bus/event_source/devices/kprobe ]; then
 	ok "--attach kprobe on a kernel without kprobes: not this kernel"
 else
@@ -75,34 +88,64 @@ if command -v setpriv > /dev/null; then
 		fail "not root: exit 1, one line naming the cause" "exit $rc: $(cat "$tmp/err")"
 	fi
 fi
+# Start-up failures name their real cause and the way out, in one line.
+unshare -Ur "$SOCKTRACE" > /dev/null 2> "$tmp/err" < /dev/null
+rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'user namespace' "$tmp/err" &&
+	ok "in a user namespace: exit 1, one line: $(cat "$tmp/err")" ||
+	fail "in a user namespace: exit 1, one line naming it" "exit $rc: $(cat "$tmp/err")"
+(ulimit -n 8; exec "$SOCKTRACE") > /dev/null 2> "$tmp/err" < /dev/null
+rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'ulimit -n' "$tmp/err" &&
+	ok "ulimit -n 8: exit 1, one line: $(cat "$tmp/err")" ||
+	fail "ulimit -n 8: exit 1, one line naming the limit" "exit $rc: $(cat "$tmp/err")"
+(ulimit -v 8000; exec "$SOCKTRACE") > /dev/null 2> "$tmp/err" < /dev/null
+rc=$?
+[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'ulimit -v' "$tmp/err" &&
+	ok "ulimit -v 8000: exit 1, one line: $(cat "$tmp/err")" ||
+	fail "ulimit -v 8000: exit 1, one line naming the limit" "exit $rc: $(cat "$tmp/err")"
 nothing_left "after refused runs"
 
 "$SOCKTRACE" --help > "$tmp/help" 2>&1
 rc=$?
-[ $rc = 0 ] && grep -q 'EXAMPLES' "$tmp/help" && grep -q -- '--pid' "$tmp/help" &&
+[ $rc = 0 ] && grep -q 'EXAMPLES' "$tmp/help" && grep -q -- '--pid' "$tmp/help" && grep -q -- '--events' "$tmp/help" &&
 	ok "--help: exit 0, options and examples" || fail "--help: exit 0, options and examples"
 [ "$("$SOCKTRACE" --version)" = "socktrace 0.1.0" ] && ok "--version" || fail "--version"
 
-# start ARGS...: socktrace in the background, back once it is attached.
+# start ARGS...: socktrace in the background, back once its --status says
+# it is tracing; its pid in $pid.
 start() {
-	rm -f "$tmp/out" "$tmp/err" # so the wait below cannot see an old line
-	"$SOCKTRACE" "$@" > "$tmp/out" 2> "$tmp/err" &
+	rm -f "$tmp/out" "$tmp/err" "$tmp/status"
+	"$SOCKTRACE" --status "$tmp/status" "$@" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	for _ in $(seq 100); do
-		grep -q '^socktrace: tracing' "$tmp/err" 2>/dev/null && return 0
+		grep -q '"status":"tracing"' "$tmp/status" 2>/dev/null && return 0
 		kill -0 $pid 2>/dev/null || break
 		sleep 0.1
 	done
 	fail "socktrace $*: started" "$(cat "$tmp/err")"
 	return 1
 }
+# stopped FILTER: a field of the final --status record.
+stopped() { jq -c "select(.status == \"stopped\") | $1" "$tmp/status" 2>/dev/null; }
 
 # auto: kprobes where the kernel has them, tracepoints otherwise.
 want=tracepoint
 [ -e /sys/bus/event_source/devices/kprobe ] && want=kprobe
 if start --output json; then
-	grep -q "^socktrace: tracing with $want " "$tmp/err" && ok "auto attaches with $want here" ||
-		fail "auto attaches with $want here" "$(cat "$tmp/err")"
+	[ "$(jq -r 'select(.status == "tracing") | .mode' "$tmp/status")" = $want ] &&
+		ok "auto attaches with $want here" || fail "auto attaches with $want here" "$(cat "$tmp/status")"
+	kill -INT $pid
+	wait $pid
+fi
+
+# The call table can hold a pending call of every thread the kernel can
+# have, so no process can push another's record out.
+if start --output json; then
+	entries=$(bpftool -j map show 2>/dev/null | jq -r '[.[] | select(.name == "calls")] | max_by(.id) | .max_entries')
+	[ "${entries:-0}" -ge "$(cat /proc/sys/kernel/pid_max)" ] &&
+		ok "the call table has room for every thread ($entries >= pid_max)" ||
+		fail "the call table has room for every thread" "max_entries $entries, pid_max $(cat /proc/sys/kernel/pid_max)"
 	kill -INT $pid
 	wait $pid
 fi
@@ -114,18 +157,18 @@ for sig in INT TERM HUP PIPE; do
 		kill -$sig $pid
 		wait $pid
 		rc=$?
-		if [ $rc = 0 ] && grep -q '^socktrace: stopped: ' "$tmp/err" &&
-		   grep -Eq "^$drv +sockdrive +1 +0 +12 +2 +0$" "$tmp/err"; then
+		row=$(stopped ".processes[] | select(.pid == $drv) | [.out, .sent_bytes, .sends, .open]")
+		if [ $rc = 0 ] && grep -q '^socktrace: stopped: ' "$tmp/err" && [ "$row" = "[1,12,2,0]" ]; then
 			ok "SIG$sig: exit 0 with the per-process summary"
 		else
-			fail "SIG$sig: exit 0 with the per-process summary" "exit $rc: $(tr '\n' '|' < "$tmp/err")"
+			fail "SIG$sig: exit 0 with the per-process summary" "exit $rc, row $row: $(tr '\n' '|' < "$tmp/err")"
 		fi
 		nothing_left "after SIG$sig"
 	fi
 done
 
 # Least privilege: once attached, no capability, no_new_privs, seccomp.
-if start --output json; then
+if start --output json --events all; then
 	st=/proc/$pid/status
 	if grep -Eq '^CapEff:\s+0+$' $st && grep -Eq '^CapPrm:\s+0+$' $st && grep -Eq '^CapBnd:\s+0+$' $st &&
 	   grep -Eq '^NoNewPrivs:\s+1$' $st; then
@@ -147,10 +190,33 @@ if start --output json; then
 		fail "sandboxed: traced all 4 events and stopped cleanly" "exit $rc, $n events"
 fi
 
+# Reduced privileges: what the kernel asks for and no more; socktrace drops
+# what it can and never fails after attaching for what it cannot.
+if command -v setpriv > /dev/null && [ -z "${SANITIZED:-}" ]; then
+	for caps in +bpf,+perfmon +sys_admin; do
+		rm -f "$tmp/status"
+		touch "$tmp/status"
+		chmod 666 "$tmp/status"
+		setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all,$caps \
+			--ambient-caps=-all,$caps --bounding-set=-all,$caps \
+			"$SOCKTRACE" --status "$tmp/status" --duration 3 --output json > "$tmp/out" 2> "$tmp/err" &
+		pid=$!
+		for _ in $(seq 50); do grep -q tracing "$tmp/status" && break; sleep 0.1; done
+		"$SOCKDRIVE" tcp > "$tmp/facts"
+		wait $pid
+		rc=$?
+		drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
+		n=$(jq -s "[.[] | select(.pid == $drv)] | length" "$tmp/out" 2>/dev/null)
+		[ $rc = 0 ] && [ "$n" = 2 ] && ok "only $caps: traced and stopped cleanly" ||
+			fail "only $caps: traced and stopped cleanly" "exit $rc, $n events: $(tr '\n' '|' < "$tmp/err")"
+	done
+	nothing_left "after reduced privileges"
+fi
+
 # Two instances side by side see the same events and stop cleanly.
-"$SOCKTRACE" --output json --comm st-twin > "$tmp/twin1" 2> "$tmp/twin1.err" &
+"$SOCKTRACE" --output json -e all --comm st-twin > "$tmp/twin1" 2> "$tmp/twin1.err" &
 t1=$!
-"$SOCKTRACE" --output json --comm st-twin > "$tmp/twin2" 2> "$tmp/twin2.err" &
+"$SOCKTRACE" --output json -e all --comm st-twin > "$tmp/twin2" 2> "$tmp/twin2.err" &
 t2=$!
 for _ in $(seq 100); do
 	grep -q '^socktrace: tracing' "$tmp/twin1.err" && grep -q '^socktrace: tracing' "$tmp/twin2.err" && break
@@ -161,8 +227,8 @@ done
 kill -INT $t1 $t2
 wait $t1; r1=$?
 wait $t2; r2=$?
-e1=$(jq -c -s 'map(del(.time, .duration_ns)) | sort' "$tmp/twin1")
-e2=$(jq -c -s 'map(del(.time, .duration_ns)) | sort' "$tmp/twin2")
+e1=$(jq -c -s 'map(del(.time, .duration_ns, .sock)) | sort' "$tmp/twin1")
+e2=$(jq -c -s 'map(del(.time, .duration_ns, .sock)) | sort' "$tmp/twin2")
 if [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$e1" = "$e2" ] && [ "$(jq length <<< "$e1")" = 9 ]; then
 	ok "two instances: both exit 0 with the same 9 events"
 else
@@ -172,18 +238,21 @@ nothing_left "after two instances"
 
 # A hostile comm on a terminal: every byte that is not printable text is
 # shown escaped; nothing raw can reach the terminal.
-if start --output text; then
+if start --output text -e all; then
 	"$SOCKDRIVE" --name-hex 71225c0a09017fc3a9ffe2821b5b32 tcp > "$tmp/facts"
+	"$SOCKDRIVE" --name-hex 61e280ae62e280a863 tcp > "$tmp/facts2"
 	kill -INT $pid
 	wait $pid
 	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
+	drv2=$(jq -r 'select(.helper) | .pid' "$tmp/facts2")
 	want='q"\\\x0a\x09\x01\x7fé\xff\xe2\x82\x1b[2'
 	if [ "$(grep -c "^[0-9:.]* *$drv " "$tmp/out")" = 4 ] &&
 	   [ "$(grep "^[0-9:.]* *$drv " "$tmp/out" | grep -cF " $want ")" = 4 ] &&
-	   ! LC_ALL=C grep -q '[[:cntrl:]]' "$tmp/out"; then
-		ok "text: a hostile comm is escaped, 4 whole lines, no control byte"
+	   [ "$(grep "^[0-9:.]* *$drv2 " "$tmp/out" | grep -cF ' a\u202eb\u2028c ')" = 4 ] &&
+	   ! LC_ALL=C grep -q '[[:cntrl:]]' "$tmp/out" && ! grep -q $'\u202e\|\u2028' "$tmp/out"; then
+		ok "text: hostile comms escaped (controls, U+202E, U+2028), 4 whole lines each"
 	else
-		fail "text: a hostile comm is escaped, 4 whole lines, no control byte" "$(grep -a "$drv" "$tmp/out" | od -c | head -5 | tr '\n' ' ')"
+		fail "text: hostile comms escaped, 4 whole lines each" "$(grep -a "$drv" "$tmp/out" | od -c | head -5 | tr '\n' ' ')"
 	fi
 fi
 
@@ -196,16 +265,12 @@ if command -v unshare > /dev/null; then
 	[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'BTF' "$tmp/err" &&
 		ok "no BTF: exit 1, one line: $(cat "$tmp/err")" ||
 		fail "no BTF: exit 1, one line naming BTF" "exit $rc: $(cat "$tmp/err")"
-	if [ ! -e /sys/bus/event_source/devices/kprobe ]; then
-		# tracefs cannot be mounted where /sys/kernel/tracing is gone.
-		unshare -m sh -c "mount --bind /sys/kernel/btf $empty && mount -t tmpfs tmpfs /sys/kernel &&
-			mkdir /sys/kernel/btf && mount --bind $empty /sys/kernel/btf && exec $SOCKTRACE" \
-			> /dev/null 2> "$tmp/err"
-		rc=$?
-		[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'cannot mount tracefs' "$tmp/err" &&
-			ok "tracefs cannot be mounted: exit 1, one line: $(cat "$tmp/err")" ||
-			fail "tracefs cannot be mounted: exit 1, one line" "exit $rc: $(cat "$tmp/err")"
-	fi
+	# Raw tracepoints need no tracefs: tracing works where it is hidden.
+	unshare -m sh -c "mount -t tmpfs tmpfs /sys/kernel/tracing; mount -t tmpfs tmpfs /sys/kernel/debug;
+		exec $SOCKTRACE --duration 1 --status $tmp/status" > /dev/null 2> "$tmp/err"
+	rc=$?
+	[ $rc = 0 ] && grep -q '"status":"stopped"' "$tmp/status" && ok "no tracefs: traces all the same" ||
+		fail "no tracefs: traces all the same" "exit $rc: $(cat "$tmp/err")"
 	rmdir "$empty"
 	nothing_left "after the refused starts"
 fi
@@ -242,6 +307,75 @@ else
 fi
 nothing_left "after a closed stdout"
 
+# An output that fails (a full disk): said in one line, exit 1, and the
+# events not written are not counted as delivered.
+rm -f "$tmp/status"
+"$SOCKTRACE" --output json -e all --status "$tmp/status" > /dev/full 2> "$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+"$SOCKDRIVE" tcp > /dev/null
+for _ in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+kill -INT $pid 2>/dev/null
+wait $pid
+rc=$?
+if [ $rc = 1 ] && grep -q '^socktrace: cannot write the events: No space left on device$' "$tmp/err" &&
+   [ "$(stopped '[.events.written, .output_error, (.events.unwritten > 0)]')" = '[0,"ENOSPC",true]' ]; then
+	ok "stdout on /dev/full: exit 1, the error in one line, nothing counted as delivered"
+else
+	fail "stdout on /dev/full: exit 1, the error in one line" "exit $rc: $(tr '\n' '|' < "$tmp/err") $(stopped .events)"
+fi
+
+# A reader that stops reading (socktrace | cat, cat stopped): a signal
+# still ends socktrace within about a second, with the summary, and what
+# it could not write is counted.
+rm -f "$tmp/fifo" "$tmp/status"
+mkfifo "$tmp/fifo"
+cat "$tmp/fifo" > /dev/null &
+reader=$!
+"$SOCKTRACE" --output json -e all --status "$tmp/status" > "$tmp/fifo" 2> "$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+kill -STOP $reader
+"$SOCKDRIVE" flood 3000 > /dev/null
+sleep 0.5
+t0=$(date +%s%N)
+kill -INT $pid
+wait $pid
+rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+kill -KILL $reader 2>/dev/null
+wait $reader 2>/dev/null
+if [ $rc = 0 ] && [ $ms -lt 1500 ] && grep -q '^socktrace: stopped: .* not written' "$tmp/err" &&
+   [ "$(stopped '.events.unwritten > 0')" = true ]; then
+	ok "stalled reader: SIGINT ends it in $ms ms, the unwritten events counted"
+else
+	fail "stalled reader: SIGINT ends it within a second" "exit $rc after $ms ms: $(tr '\n' '|' < "$tmp/err")"
+fi
+
+# The same with a non-blocking stdout, stopped and continued while it
+# waits for room: no syscall the sandbox forgot (restart_syscall).
+rm -f "$tmp/status"
+exec 7<> "$tmp/fifo"
+python3 -c 'import os, sys; os.set_blocking(1, False); os.execv(sys.argv[1], sys.argv[1:])' \
+	"$SOCKTRACE" --output json -e all --status "$tmp/status" > "$tmp/fifo" 2> "$tmp/err" &
+pid=$!
+for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+"$SOCKDRIVE" flood 3000 > /dev/null
+for _ in 1 2 3 4 5; do
+	sleep 0.2
+	kill -STOP $pid
+	sleep 0.1
+	kill -CONT $pid
+done
+kill -INT $pid
+wait $pid
+rc=$?
+exec 7<&-
+[ $rc = 0 ] && [ "$(stopped '.events.unwritten > 0')" = true ] &&
+	ok "non-blocking stalled stdout, stopped and continued: exit 0, no SIGSYS" ||
+	fail "non-blocking stalled stdout, stopped and continued: exit 0" "exit $rc: $(tr '\n' '|' < "$tmp/err")"
+nothing_left "after stalled outputs"
+
 # --duration stops it by itself.
 start_s=$(date +%s%N)
 timeout 10 "$SOCKTRACE" --duration 1 > /dev/null 2> "$tmp/err"
@@ -252,7 +386,7 @@ ms=$(( ($(date +%s%N) - start_s) / 1000000 ))
 
 # The default format follows stdout: text on a terminal (script gives a pty).
 if command -v script > /dev/null; then
-	script -qec "$SOCKTRACE --duration 2" /dev/null > "$tmp/tty" 2>&1 &
+	script -qec "$SOCKTRACE -e all --duration 2" /dev/null > "$tmp/tty" 2>&1 &
 	spid=$!
 	sleep 1
 	"$SOCKDRIVE" --name tty-check tcp > "$tmp/facts"
@@ -261,25 +395,12 @@ if command -v script > /dev/null; then
 	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
 	if grep -Eq '^TIME +PID +COMM +FD +EVENT +DETAIL$' "$tmp/text" &&
 	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +connect +tcp 127\.0\.0\.1:[0-9]+ > 127\.0\.0\.1:[0-9]+ ok$" "$tmp/text" &&
-	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +send +5 bytes$" "$tmp/text" &&
-	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +close +closed after [0-9]+ ms, 12 bytes in 2 sends$" "$tmp/text" &&
+	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +send +5 bytes \(sendto\)$" "$tmp/text" &&
+	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +close +closed after [0-9]+ ms, 12 B out, 0 B in$" "$tmp/text" &&
 	   [ "$(grep "$drv" "$tmp/text" | awk '{ if (length > 100) n++ } END { print n + 0 }')" = 0 ]; then
 		ok "terminal: aligned text columns within 100 columns"
 	else
 		fail "terminal: aligned text columns within 100 columns" "$(grep -E "TIME|$drv" "$tmp/text" | tr '\n' '|')"
-	fi
-fi
-
-# tracefs: socktrace mounts it when tracepoints need it and it is missing.
-if [ ! -e /sys/bus/event_source/devices/kprobe ] && mountpoint -q /sys/kernel/tracing &&
-   ! mountpoint -q /sys/kernel/debug && umount /sys/kernel/tracing 2>/dev/null; then
-	timeout 10 "$SOCKTRACE" --duration 1 > /dev/null 2> "$tmp/err"
-	rc=$?
-	if [ $rc = 0 ] && mountpoint -q /sys/kernel/tracing; then
-		ok "tracefs not mounted: socktrace mounted it and traced"
-	else
-		fail "tracefs not mounted: socktrace mounted it and traced" "exit $rc: $(cat "$tmp/err")"
-		mount -t tracefs tracefs /sys/kernel/tracing
 	fi
 fi
 
@@ -294,18 +415,19 @@ fi
 # valgrind: no leak and no memory error in a run with events (the
 # suppressions cover libbpf's partly set bpf_attr, which is not ours).
 if [ -z "${SANITIZED:-}" ] && command -v valgrind > /dev/null; then
-	rm -f "$tmp/err"
+	rm -f "$tmp/status"
 	valgrind --quiet --suppressions=tests/valgrind.supp --leak-check=full \
 		--show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
-		--error-exitcode=99 "$SOCKTRACE" --output json --duration 8 > "$tmp/out" 2> "$tmp/err" &
+		--error-exitcode=99 "$SOCKTRACE" --output json -e all --status "$tmp/status" --duration 8 \
+		> "$tmp/out" 2> "$tmp/err" &
 	vg=$!
-	for _ in $(seq 150); do grep -q '^socktrace: tracing' "$tmp/err" 2>/dev/null && break; sleep 0.1; done
+	for _ in $(seq 150); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
 	"$SOCKDRIVE" tcp > /dev/null
 	"$SOCKDRIVE" dns > /dev/null
 	"$SOCKDRIVE" exit > /dev/null
 	wait $vg
 	rc=$?
-	[ $rc = 0 ] && [ "$(grep -c '"sockdrive"' "$tmp/out")" -ge 13 ] &&
+	[ $rc = 0 ] && [ "$(grep -c '"sockdrive"' "$tmp/out")" -ge 14 ] &&
 		ok "valgrind: no leak, no error, events traced" ||
 		fail "valgrind: no leak, no error, events traced" "exit $rc: $(grep -v '^socktrace' "$tmp/err" | head -20 | tr '\n' '|')"
 fi

@@ -92,9 +92,9 @@ stop_tracer "$d"
 # than a 64 KiB ring holds; each must be delivered or counted as lost.
 d=$out/flood
 start_tracer "$d" "$@" --events all --ring-size 64K --comm st-flood
-kill -STOP "$tracer"
+kill -STOP "$tracer" 2>/dev/null
 "$SOCKDRIVE" --name st-flood flood 20000 > "$d/flood.json"
-kill -CONT "$tracer"
+kill -CONT "$tracer" 2>/dev/null
 stop_tracer "$d"
 
 # --pid: only the chosen one of two identical processes is reported.

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # The whole suite, as `make test` runs it (after building everything):
 # unit tests, the end-to-end and command-line tests on this machine's
-# kernel with the plain and the sanitized binary, then the kprobe guest.
+# kernel with the plain and the sanitized binary, real programs, the
+# packaging, then the guest kernel matrix.
 #
 #   tests/run.sh [--host]     --host: skip the guest
 set -u
@@ -57,8 +58,10 @@ suite e2e e2e e2e build/socktrace
 suite e2e-asan e2e e2e-asan build/asan/socktrace --attach tracepoint
 suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli
 suite cli-asan env SANITIZED=1 SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
+suite realprog env SOCKTRACE=build/socktrace tests/realprog.sh realprog
 suite soak env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/soak.sh
 suite fuzz fuzz
+suite pkg tests/pkg.sh
 [ "$host_only" = --host ] || suite vm tests/vm/run.sh
 
 # One closing tally over every check of every part; a part that failed

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # Bounded state: a million short-lived sockets, processes that exit with
-# sockets open and a thread killed inside sendto. Afterwards the kernel's
+# sockets open and a thread killed inside a sendfile. Afterwards the kernel's
 # tables are empty again, socktrace's memory has not grown, and every event
 # was delivered or counted.
 #
@@ -71,7 +71,7 @@ summed=$(awk '$2 == "st-soak" { n += $3; open += $NF } END { print n + 0, open +
 	fail "$sockets sockets: the summary counts them all, none open" "$(grep st-soak "$tmp/err")"
 tables_empty "$sockets sockets"
 
-# Processes that never close, and a thread killed inside a blocking sendto.
+# Processes that never close, and a thread killed inside a blocking sendfile.
 start
 for _ in $(seq 200); do "$SOCKDRIVE" --name st-soak exit > /dev/null; done
 "$SOCKDRIVE" --name st-soak stuck > "$tmp/stuck" &

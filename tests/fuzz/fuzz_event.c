@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /*
  * libFuzzer target: arbitrary bytes as ring buffer records (and as comm
- * strings) through the socket table and both output formats. Every JSON
- * line must parse, every text line must hold no control byte, and nothing
- * may overflow (the build adds ASan and UBSan).
+ * strings) through the decoder, the summary table and both output formats.
+ * Every JSON line must parse, every text line must hold no control byte,
+ * and nothing may overflow (the build adds ASan and UBSan).
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
 #include "format.h"
+#include "kinds.h"
 #include "socktab.h"
 
 /* An independent strict checker for the JSON our formats produce: one
@@ -92,7 +93,11 @@ static int object_ok(struct cur *c)
 	for (;;) {
 		if (!string_ok(c) || c->p >= c->end || *c->p++ != ':')
 			return 0;
-		if (c->p < c->end && *c->p == '"' ? !string_ok(c) : !number_ok(c))
+		if (c->end - c->p >= 4 && !memcmp(c->p, "true", 4))
+			c->p += 4;
+		else if (c->end - c->p >= 5 && !memcmp(c->p, "false", 5))
+			c->p += 5;
+		else if (c->p < c->end && *c->p == '"' ? !string_ok(c) : !number_ok(c))
 			return 0;
 		if (c->p < c->end && *c->p == ',') {
 			c->p++;
@@ -125,15 +130,19 @@ static void check_text_line(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct socktab *tab;
+	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
-	struct event e = { 0 };
+	struct event e;
 	struct buf b;
 
-	if (!tab || socktab_nsocks(tab) > 100000) {
+	if (!tab || socktab_nprocs(tab) > 100000) {
 		socktab_free(tab);
 		tab = socktab_new();
 	}
-	memcpy(&e, data, size < sizeof(e) ? size : sizeof(e));
+	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
+	socktab_open_at_end(tab, &snap);
+	if (!event_decode(data, size, &e))
+		return 0;
 	socktab_event(tab, &e);
 
 	buf_init(&b, mem, sizeof(mem));

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/sendfile.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -385,19 +386,27 @@ static int churn(const char *arg)
 	return 0;
 }
 
-/* Blocks inside a send (the peer never reads) until it is killed. */
+/* Blocks inside a send (the peer never reads) until it is killed: a
+ * sendfile, whose pending call sits in the call table in every mode. */
 static int stuck(const char *arg)
 {
 	int port, lfd = bound(AF_INET, SOCK_STREAM, &port), small = 4096;
 	struct sk s = connect_lo(AF_INET, SOCK_STREAM, port);
-	static char big[1 << 20];
+	char path[] = "/tmp/sockdrive.XXXXXX";
+	int file = mkstemp(path);
 
 	(void)arg;
+	if (file < 0 || ftruncate(file, 1 << 20))
+		die("temporary file");
+	unlink(path);
 	setsockopt(s.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
 	printf("{\"stuck\":true}\n");
 	fflush(stdout);
-	for (;;)
-		sendto(s.fd, big, sizeof(big), 0, NULL, 0);
+	for (;;) {
+		off_t off = 0;
+
+		sendfile(s.fd, file, &off, 1 << 20);
+	}
 	close(lfd);
 	return 0;
 }

@@ -39,7 +39,11 @@ int main(void)
 	CHECK_STR(text("a b\\c", 16), "a b\\\\c");
 	CHECK_STR(text("\x1b[2J\n", 16), "\\x1b[2J\\x0a");
 	CHECK_STR(text("caf\xc3\xa9\xff", 16), "caf\xc3\xa9\\xff");
-	CHECK_STR(text("\xc2\x9b", 16), "\\xc2\\x9b");	/* C1 control CSI */
+	CHECK_STR(text("\xc2\x9b", 16), "\\u009b");	/* C1 control CSI */
+	/* Text that reorders or breaks a line: U+202E, U+2028, U+2066, U+200F. */
+	CHECK_STR(text("a\xe2\x80\xae" "b\xe2\x80\xa8" "c", 16), "a\\u202eb\\u2028c");
+	CHECK_STR(text("\xe2\x81\xa6\xe2\x80\x8f", 16), "\\u2066\\u200f");
+	CHECK_STR(text("\xe2\x80\x94", 16), "\xe2\x80\x94");	/* an em dash is only text */
 
 	/* A full buffer cuts, never overflows. */
 	{

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include "check.h"
 #include "format.h"
+#include "kinds.h"
 
 static char mem[LINE_MAX_LEN + 1];
 
@@ -26,85 +27,134 @@ static const char *text(const struct event *e)
 	return mem + 13;	/* past the local time of day */
 }
 
+#define HAS(s, part) CHECK(strstr((s), (part)) != NULL)
+
 int main(void)
 {
-	struct event e = {
-		.ts_ns = 123456789, .pid = 10, .tid = 11, .uid = 1000, .fd = 3,
-		.kind = EV_CONNECT, .comm = "curl",
+	struct event e = { .h = {
+		.ts_ns = 123456789, .pid = 10, .tid = 11, .uid = 1000, .fd = 3, .sock = 4096,
+		.cgroup = 7, .netns = 4026531840u, .kind = EV_CONNECT, .comm = "curl",
 		.ends = { .saddr = { 10, 0, 0, 2 }, .daddr = { 93, 184, 216, 34 }, .sport = 40000,
-			  .dport = 80, .family = AF_INET, .proto = IPPROTO_TCP },
-	};
+			  .dport = 80, .family = AF_INET, .dfamily = AF_INET, .proto = IPPROTO_TCP } } };
 
 	CHECK_STR(json(&e), "{\"time\":\"2023-11-14T22:13:20.123456789Z\",\"event\":\"connect\","
-		  "\"pid\":10,\"tid\":11,\"uid\":1000,\"comm\":\"curl\",\"fd\":3,\"family\":\"ipv4\","
-		  "\"proto\":\"tcp\",\"saddr\":\"10.0.0.2\",\"sport\":40000,"
-		  "\"daddr\":\"93.184.216.34\",\"dport\":80,\"ret\":0}\n");
+		  "\"pid\":10,\"tid\":11,\"uid\":1000,\"comm\":\"curl\",\"fd\":3,\"sock\":4096,"
+		  "\"family\":\"ipv4\",\"proto\":\"tcp\",\"saddr\":\"10.0.0.2\",\"sport\":40000,"
+		  "\"daddr\":\"93.184.216.34\",\"dport\":80,\"cgroup\":7,\"netns\":4026531840,\"ret\":0}\n");
 	CHECK_STR(text(&e), "10      curl            3    connect tcp 10.0.0.2:40000 > 93.184.216.34:80 ok\n");
-	e.ret = -ECONNREFUSED;
-	CHECK(strstr(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\"}") != NULL);
-	CHECK(strstr(text(&e), "93.184.216.34:80 ECONNREFUSED\n") != NULL);
-	e.ret = -EINPROGRESS;
-	CHECK(strstr(json(&e), "\"ret\":-115}") != NULL);	/* not an error */
-	CHECK(strstr(text(&e), ":80 in progress\n") != NULL);
+	e.connect.ret = -ECONNREFUSED;
+	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\"}");
+	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED\n");
+	e.connect.ret = -EINPROGRESS;
+	HAS(json(&e), "\"ret\":-115}");	/* not an error */
+	HAS(text(&e), ":80 in progress\n");
+	/* How a connect in progress ended, and after how long. */
+	e.h.flags = EVF_ASYNC;
+	e.connect.latency_ns = 3000000000ULL;
+	e.connect.ret = -ETIMEDOUT;
+	HAS(json(&e), "\"ret\":-110,\"error\":\"ETIMEDOUT\",\"async\":true,\"latency_ns\":3000000000}");
+	HAS(text(&e), ":80 ETIMEDOUT after 3000 ms\n");
+	e.connect.ret = 0;
+	HAS(json(&e), "\"ret\":0,\"async\":true,");
+	HAS(text(&e), ":80 established after 3000 ms\n");
+	e.h.flags = 0;
 	/* A process in its own pid namespace also shows its pid there. */
-	e.nspid = 1;
-	CHECK(strstr(json(&e), "\"pid\":10,\"nspid\":1,\"tid\":11,") != NULL);
-	e.nspid = 0;
+	e.h.nspid = 1;
+	HAS(json(&e), "\"pid\":10,\"nspid\":1,\"tid\":11,");
+	e.h.nspid = 0;
+	/* A failed connect names the address asked for, in its own family. */
+	e.h.ends.dfamily = AF_INET6;
+	memset(e.h.ends.daddr, 0, 16);
+	e.h.ends.daddr[15] = 1;
+	HAS(json(&e), "\"family\":\"ipv4\",\"proto\":\"tcp\",\"saddr\":\"10.0.0.2\",\"sport\":40000,\"daddr\":\"::1\"");
+	HAS(text(&e), "tcp 10.0.0.2:40000 > [::1]:80");
 
 	/* IPv6, IPv4-mapped included, in standard text form. */
-	memset(&e.ends, 0, sizeof(e.ends));
-	e.ends.family = AF_INET6;
-	e.ends.proto = IPPROTO_UDP;
-	e.ends.saddr[15] = 1;
-	memcpy(e.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
-	e.ends.sport = 5000;
-	e.ends.dport = 53;
-	e.ret = 0;
-	CHECK(strstr(json(&e), "\"family\":\"ipv6\",\"proto\":\"udp\",\"saddr\":\"::1\",\"sport\":5000,"
-		     "\"daddr\":\"::ffff:127.0.0.1\",\"dport\":53") != NULL);
-	CHECK(strstr(text(&e), "udp [::1]:5000 > [::ffff:127.0.0.1]:53 ok\n") != NULL);
+	memset(&e.h.ends, 0, sizeof(e.h.ends));
+	e.h.ends.family = e.h.ends.dfamily = AF_INET6;
+	e.h.ends.proto = IPPROTO_UDP;
+	e.h.ends.saddr[15] = 1;
+	memcpy(e.h.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
+	e.h.ends.sport = 5000;
+	e.h.ends.dport = 53;
+	HAS(json(&e), "\"family\":\"ipv6\",\"proto\":\"udp\",\"saddr\":\"::1\",\"sport\":5000,"
+	    "\"daddr\":\"::ffff:127.0.0.1\",\"dport\":53");
+	HAS(text(&e), "udp [::1]:5000 > [::ffff:127.0.0.1]:53 ok\n");
 
-	e.kind = EV_SEND;
-	e.ret = 81;
-	CHECK(strstr(json(&e), "\"dport\":53,\"bytes\":81}\n") != NULL);
-	CHECK(strstr(text(&e), "send    81 bytes\n") != NULL);
-	e.flags = EVF_DEST_ARG;
-	CHECK(strstr(text(&e), "send    81 bytes to [::ffff:127.0.0.1]:53\n") != NULL);
-	e.flags = 0;
-	e.ret = -EPIPE;
-	CHECK(strstr(json(&e), "\"ret\":-32,\"error\":\"EPIPE\"}") != NULL);
-	e.ret = -4095;	/* no name: still one valid value */
-	CHECK(strstr(json(&e), "\"error\":\"errno 4095\"") != NULL);
+	e.h.kind = EV_ACCEPT;
+	HAS(json(&e), "\"netns\":4026531840}\n");
+	HAS(text(&e), "accept  udp [::1]:5000 < [::ffff:127.0.0.1]:53\n");
+	e.h.kind = EV_OPEN;
+	e.h.origin = ORIGIN_EXISTING;
+	HAS(json(&e), "\"origin\":\"existing\"}\n");
+	HAS(text(&e), "open    udp [::1]:5000 > [::ffff:127.0.0.1]:53 (open before tracing)\n");
 
-	e.kind = EV_CLOSE;
-	e.ret = 0;
-	e.duration_ns = 177000000;
-	e.sent_bytes = 81;
-	e.sends = 1;
-	CHECK(strstr(json(&e), "\"reason\":\"close\",\"duration_ns\":177000000,\"sent_bytes\":81,"
-		     "\"sends\":1}\n") != NULL);
-	CHECK(strstr(text(&e), "close   closed after 177 ms, 81 bytes in 1 send\n") != NULL);
-	e.reason = REASON_EXEC;
-	CHECK(strstr(json(&e), "\"reason\":\"exec\"") != NULL);
-	CHECK(strstr(text(&e), "close   closed by exec after 177 ms,") != NULL);
-	e.reason = 200;	/* from a newer kernel side: named, not crashed on */
-	CHECK(strstr(json(&e), "\"reason\":\"unknown\"") != NULL);
+	e.h.kind = EV_SEND;
+	e.io.ret = 81;
+	e.io.call = CALL_WRITEV;
+	HAS(json(&e), "\"dport\":53,\"cgroup\":7,\"netns\":4026531840,\"call\":\"writev\",\"bytes\":81}\n");
+	HAS(text(&e), "send    81 bytes (writev)\n");
+	e.h.flags = EVF_DEST;
+	e.io.call = CALL_SENDTO;
+	HAS(json(&e), "\"bytes\":81,\"dest_arg\":true}\n");
+	HAS(text(&e), "send    81 bytes (sendto) to [::ffff:127.0.0.1]:53\n");
+	e.h.flags = EVF_DEST | EVF_DEST_USER;
+	HAS(json(&e), "\"dest_arg\":true,\"dest_verified\":false}\n");
+	HAS(text(&e), "to [::ffff:127.0.0.1]:53 (unverified)\n");
+	e.h.flags = 0;
+	e.h.kind = EV_RECV;
+	e.io.ret = -EAGAIN;
+	e.io.call = CALL_RECVMMSG;
+	HAS(json(&e), "\"call\":\"recvmmsg\",\"ret\":-11,\"error\":\"EAGAIN\"}");
+	HAS(text(&e), "recv    EAGAIN (recvmmsg)\n");
+	e.io.ret = -4095;	/* no name: still one valid value */
+	HAS(json(&e), "\"error\":\"errno 4095\"");
+	e.io.call = 250;	/* from a newer kernel side: named, not crashed on */
+	HAS(json(&e), "\"call\":\"unknown\"");
+
+	e.h.kind = EV_CLOSE;
+	e.h.origin = ORIGIN_ACCEPT;
+	e.h.dir = DIR_IN;
+	e.close = (struct ev_close){ .duration_ns = 177000000, .sent_bytes = 81, .sends = 1,
+				     .recv_bytes = 300, .recvs = 2, .tcp_bytes_acked = 81,
+				     .tcp_bytes_received = 300 };
+	HAS(json(&e), "\"reason\":\"close\",\"origin\":\"accept\",\"dir\":\"in\",\"duration_ns\":177000000,"
+	    "\"sent_bytes\":81,\"sends\":1,\"recv_bytes\":300,\"recvs\":2}\n");
+	HAS(text(&e), "close   closed after 177 ms, 81 B out, 300 B in\n");
+	e.h.flags = EVF_TCP | EVF_CONNECTING | EVF_INCOMPLETE;
+	HAS(json(&e), "\"recvs\":2,\"tcp_bytes_acked\":81,\"tcp_bytes_received\":300,\"connecting\":true,"
+	    "\"incomplete\":true}\n");
+	HAS(text(&e), "300 B in, still connecting\n");
+	e.close.reason = REASON_UNSEEN;
+	HAS(json(&e), "\"reason\":\"unseen\"");
+	HAS(text(&e), "close   closed by unseen after 177 ms,");
+	e.close.reason = 200;
+	HAS(json(&e), "\"reason\":\"unknown\"");
+
+	e.h.kind = EV_UNTRACED;
+	e.untraced.why = UNTRACED_COMPAT;
+	CHECK_STR(json(&e), "{\"time\":\"2023-11-14T22:13:20.123456789Z\",\"event\":\"untraced\","
+		  "\"pid\":10,\"tid\":11,\"uid\":1000,\"comm\":\"curl\",\"why\":\"32-bit syscalls\"}\n");
+	CHECK_STR(text(&e), "10      curl            -    untraced32-bit syscalls: its sockets are not traced\n");
 
 	/* A hostile name cannot break the line, in either format. */
-	memcpy(e.comm, "a\"\n\x1b\xff\\bcdefghijk", 16);
-	CHECK(strstr(json(&e), "\"comm\":\"a\\\"\\n\\u001b\\ufffd\\\\bcdefghijk\"") != NULL);
-	CHECK(strstr(text(&e), "a\"\\x0a\\x1b\\xff\\\\bcdefghijk ") != NULL);
+	e.h.kind = EV_CONNECT;
+	memcpy(e.h.comm, "a\"\n\x1b\xff\\bcdefghijk", 16);
+	HAS(json(&e), "\"comm\":\"a\\\"\\n\\u001b\\ufffd\\\\bcdefghijk\"");
+	HAS(text(&e), "a\"\\x0a\\x1b\\xff\\\\bcdefghijk ");
 	CHECK(strchr(text(&e), '\n') == strrchr(text(&e), '\n'));
 	/* The longest line fits with room to spare. */
-	memset(e.comm, 0xff, sizeof(e.comm));
-	e.ret = -4095;
-	e.kind = EV_SEND;
-	e.pid = e.tid = e.uid = e.nspid = 4294967295u;
-	memset(e.ends.saddr, 0xff, 16);
-	memset(e.ends.daddr, 0xff, 16);
-	e.ends.family = AF_INET6;
-	e.ends.proto = 65535;
-	e.fd = -2147483647 - 1;
+	memset(e.h.comm, 0xff, sizeof(e.h.comm));
+	e.h.kind = EV_CLOSE;
+	e.h.flags = 0xff;
+	e.h.pid = e.h.tid = e.h.uid = e.h.nspid = e.h.netns = 4294967295u;
+	e.h.sock = e.h.cgroup = ~0ULL;
+	memset(&e.close, 0xff, sizeof(e.close));
+	memset(e.h.ends.saddr, 0xff, 16);
+	memset(e.h.ends.daddr, 0xff, 16);
+	e.h.ends.family = AF_INET6;
+	e.h.ends.proto = 65535;
+	e.h.fd = -2147483647 - 1;
 	CHECK(strlen(json(&e)) + 128 < LINE_MAX_LEN);
 	return check_done("format");
 }

@@ -2,98 +2,114 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "check.h"
+#include "kinds.h"
 #include "socktab.h"
 
-static struct event ev(uint8_t kind, uint32_t pid, int fd, int64_t ret, const char *comm)
+static struct event ev(uint8_t kind, uint32_t pid, uint64_t pstart, const char *comm)
 {
-	struct event e = { .kind = kind, .pid = pid, .tid = pid, .fd = fd, .ret = ret, .ts_ns = 1000 };
+	struct event e = { .h = { .kind = kind, .pid = pid, .tid = pid, .pstart = pstart, .sock = 1 } };
 
-	e.ends.family = 2;
-	e.ends.dport = 80;
-	strncpy(e.comm, comm, sizeof(e.comm) - 1);
+	strncpy(e.h.comm, comm, sizeof(e.h.comm) - 1);
 	return e;
 }
 
-static int feed(struct socktab *t, uint8_t kind, uint32_t pid, int fd, int64_t ret, const char *comm)
+static int feed(struct socktab *t, uint8_t kind, uint32_t pid, int64_t ret, const char *comm)
 {
-	struct event e = ev(kind, pid, fd, ret, comm);
+	struct event e = ev(kind, pid, 1000 + pid, comm);
 
+	e.connect.ret = ret;
 	return socktab_event(t, &e);
+}
+
+static struct event closed(uint32_t pid, uint32_t owner, uint64_t sent, uint64_t recvd)
+{
+	struct event e = ev(EV_CLOSE, pid, 1000 + pid, "curl");
+
+	e.close.owner = owner;
+	e.close.owner_pstart = 1000 + owner;
+	e.close.sent_bytes = sent;
+	e.close.sends = 1;
+	e.close.recv_bytes = recvd;
+	e.close.recvs = 2;
+	return e;
 }
 
 int main(void)
 {
 	struct socktab *t = socktab_new();
 	const struct proc_stats *p;
-	const struct sock *s;
+	struct snapshot s = { .owner = 100, .owner_pstart = 1100, .sent_bytes = 7, .sends = 1 };
 	struct event e;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f;
 
 	CHECK(t != NULL);
-	CHECK(feed(t, EV_CONNECT, 100, 3, 0, "curl") == 0);
-	CHECK(feed(t, EV_CONNECT, 100, 4, -ECONNREFUSED, "curl") == 0);
-	CHECK(feed(t, EV_CONNECT, 100, 6, -EINPROGRESS, "curl") == 0);
-	CHECK(feed(t, EV_CONNECT, 200, 3, 0, "wget") == 0);
-	/* Same fd number, other process: another socket. */
-	CHECK(socktab_nsocks(t) == 3);
-	CHECK(feed(t, EV_SEND, 100, 3, 81, "curl") == 0);
-	CHECK(feed(t, EV_SEND, 100, 3, 19, "curl") == 0);
-	CHECK(feed(t, EV_SEND, 100, 3, -EPIPE, "curl") == 0);
-	CHECK(feed(t, EV_SEND, 200, 3, 5, "wget") == 0);
-	s = socktab_find(t, 100, 3);
-	CHECK(s && s->bytes == 100 && s->sends == 2 && s->ends.dport == 80);
-	s = socktab_find(t, 200, 3);
-	CHECK(s && s->bytes == 5 && s->sends == 1);
-	CHECK(socktab_find(t, 100, 4) == NULL);	/* failed connect */
-	CHECK(socktab_find(t, 100, 6) != NULL);	/* in progress: tracked */
-
-	p = socktab_proc(t, 100);
-	CHECK(p && p->opened == 2 && p->failed == 1 && p->bytes == 100 && p->open_now == 2);
-	CHECK(feed(t, EV_CLOSE, 100, 3, 0, "curl") == 0);
-	CHECK(socktab_find(t, 100, 3) == NULL);
-	CHECK(p->open_now == 1 && p->opened == 2);
-	/* The fd number is reused at once: a new socket, totals from zero. */
-	e = ev(EV_CONNECT, 100, 3, 0, "curl");
-	e.ends.dport = 8080;
+	CHECK(feed(t, EV_CONNECT, 100, 0, "curl") == 0);
+	CHECK(feed(t, EV_CONNECT, 100, -ECONNREFUSED, "curl") == 0);
+	CHECK(feed(t, EV_CONNECT, 100, -EINPROGRESS, "curl") == 0);
+	e = ev(EV_CONNECT, 100, 1100, "curl");
+	e.h.flags = EVF_ASYNC;
+	e.connect.ret = -ETIMEDOUT;	/* the one in progress failed */
 	CHECK(socktab_event(t, &e) == 0);
-	s = socktab_find(t, 100, 3);
-	CHECK(s && s->bytes == 0 && s->sends == 0 && s->ends.dport == 8080);
-	CHECK(p->opened == 3 && p->open_now == 2);
-	/* A close of an fd that was never tracked changes nothing. */
-	CHECK(feed(t, EV_CLOSE, 100, 9, 0, "curl") == 0 && p->open_now == 2);
-	/* A process that renames itself is shown by its last name. */
-	CHECK(feed(t, EV_CONNECT, 100, 5, 0, "renamed") == 0);
-	CHECK_STR(p->comm, "renamed");
-	/* An unconnected socket starts with a send that names its
-	 * destination; each such send moves the destination. */
-	e = ev(EV_SEND, 300, 7, 40, "resolver");
-	e.flags = EVF_DEST_ARG;
-	e.ends.dport = 53;
+	CHECK(feed(t, EV_ACCEPT, 100, 0, "curl") == 0);
+	CHECK(feed(t, EV_OPEN, 100, 0, "curl") == 0);
+	CHECK(feed(t, EV_SEND, 100, 0, "curl") == 0);	/* totals come from closes */
+	e = closed(100, 100, 100, 50);
 	CHECK(socktab_event(t, &e) == 0);
-	e.ends.dport = 5353;
+	/* A CLONE_FILES sibling closes the descriptor: the owner's totals. */
+	e = closed(101, 100, 10, 5);
 	CHECK(socktab_event(t, &e) == 0);
-	s = socktab_find(t, 300, 7);
-	CHECK(s && s->bytes == 80 && s->sends == 2 && s->ends.dport == 5353);
-	CHECK(socktab_proc(t, 300)->opened == 1);
-	/* A failed first send does not start tracking. */
-	CHECK(feed(t, EV_SEND, 300, 8, -ENETUNREACH, "resolver") == 0 && !socktab_find(t, 300, 8));
+	CHECK(socktab_open_at_end(t, &s) == 0);
+	p = socktab_proc(t, 100, 1100);
+	CHECK(p && p->out == 2 && p->in == 1 && p->other == 1 && p->failed == 2);
+	CHECK(p && p->sent_bytes == 117 && p->sends == 3 && p->recv_bytes == 55 && p->recvs == 4 && p->open == 1);
+	CHECK(p && !strcmp(p->comm, "curl"));
+	/* The sibling that only closed has no row. */
+	CHECK(socktab_proc(t, 101, 1101) == NULL);
+	/* The same pid, reused by another process: another row. */
+	e = ev(EV_CONNECT, 100, 99999, "wget");
+	CHECK(socktab_event(t, &e) == 0);
+	CHECK(socktab_nprocs(t) == 2);
+	CHECK(socktab_proc(t, 100, 99999) && !strcmp(socktab_proc(t, 100, 99999)->comm, "wget"));
 
-	/* Many sockets: the table grows and stays exact. */
-	for (int fd = 10; fd < 5000; fd++)
-		feed(t, EV_CONNECT, 400, fd, 0, "many");
-	CHECK(socktab_nsocks(t) == 4990 + 5);
-	for (int fd = 10; fd < 5000; fd += 2)
-		feed(t, EV_CLOSE, 400, fd, 0, "many");
-	CHECK(socktab_nsocks(t) == 2495 + 5);
-	CHECK(socktab_find(t, 400, 4999) != NULL && socktab_find(t, 400, 4998) == NULL);
-	CHECK(socktab_nprocs(t) == 4);
+	/* The summary: a row a process, by pid, within 100 columns. */
+	f = open_memstream(&out, &len);
+	socktab_summary(t, f);
+	fclose(f);
+	CHECK(out && strstr(out, "PID      COMM              OUT   IN OTHER FAILED   SENT_BYTES   SENDS"
+			    "   RECV_BYTES   RECVS  OPEN\n100      curl                2    1     1      2") != NULL);
+	for (char *line = out; line && *line; line = strchr(line, '\n') + 1)
+		CHECK(strchr(line, '\n') - line <= 100);
+	free(out);
+	f = open_memstream(&out, &len);
+	socktab_json(t, f);
+	fclose(f);
+	CHECK(out && strstr(out, "[{\"pid\":100,\"comm\":\"curl\",\"out\":2,\"in\":1,\"other\":1,\"failed\":2,"
+			    "\"sent_bytes\":117,") == out);
+	free(out);
 
-	/* Past PROCS_MAX processes, the rest share one "(others)" row. */
-	for (uint32_t pid = 1000; pid < 1000 + PROCS_MAX; pid++)
-		feed(t, EV_CONNECT, pid, 3, -ECONNREFUSED, "short-lived");
-	CHECK(socktab_nprocs(t) == PROCS_MAX + 1);
-	p = socktab_proc(t, 0);
-	CHECK(p && p->failed == 4 && !strcmp(p->comm, "(others)"));
-	CHECK(socktab_proc(t, 999 + PROCS_MAX) == NULL);
+	/* Bounded: past PROCS_MAX processes, one "(others)" row. */
+	for (uint32_t pid = 1000; pid < 1000 + PROCS_MAX + 10; pid++)
+		feed(t, EV_OPEN, pid, 0, "many");
+	CHECK(socktab_nprocs(t) <= PROCS_MAX + 1);
+	p = socktab_proc(t, 0, 0);
+	CHECK(p && !strcmp(p->comm, "(others)") && p->other > 0);
+
+	/* Records decode only when whole and of a known kind. */
+	{
+		struct event d, src = ev(EV_CLOSE, 5, 6, "y");
+
+		CHECK(event_decode(&src, sizeof(src), &d) && d.h.pid == 5);
+		CHECK(!event_decode(&src, EVENT_SIZE(struct ev_close) - 1, &d));
+		src.h.kind = 0;
+		CHECK(!event_decode(&src, sizeof(src), &d));
+		src.h.kind = EV_KINDS;
+		CHECK(!event_decode(&src, sizeof(src), &d));
+		src.h.kind = EV_OPEN;
+		CHECK(event_decode(&src, sizeof(struct event_head), &d) && d.close.sent_bytes == 0);
+		CHECK(!event_decode(&src, 3, &d));
+	}
 	socktab_free(t);
 	return check_done("socktab");
 }

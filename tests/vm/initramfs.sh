@@ -1,9 +1,11 @@
 #!/bin/sh
 # initramfs.sh OUTFILE FILES...: build the guest's gzip'd newc initramfs.
 #
-# Contents: busybox-static as the whole userland (applet symlinks made here,
-# so the guest needs no setup step), /init = tests/vm/init.sh, and FILES
-# copied into /t/ under their own base names. FILES must run without shared
+# Contents: busybox-static as the whole userland ($BUSYBOX, default the
+# host's /bin/busybox; for another architecture, that architecture's), /init
+# = tests/vm/init.sh, and FILES copied into /t/ under their own base names.
+# Only /bin/sh is linked here: init makes the other applet links itself, as
+# this busybox may not run on the host. FILES must run without shared
 # libraries (static binaries, sh scripts): the guest has no libc.
 set -eu
 
@@ -11,8 +13,8 @@ set -eu
 out=$1
 shift
 here=$(cd "$(dirname "$0")" && pwd)
-bb=/bin/busybox
-[ -x "$bb" ] || { echo "initramfs.sh: $bb missing (apt-get install busybox-static)" >&2; exit 1; }
+bb=${BUSYBOX:-/bin/busybox}
+[ -f "$bb" ] || { echo "initramfs.sh: $bb missing (apt-get install busybox-static)" >&2; exit 1; }
 
 stage=$out.d
 rm -rf "$stage"
@@ -25,10 +27,8 @@ dynamic() {
 }
 dynamic "$bb" && { echo "initramfs.sh: $bb is not static (install busybox-static)" >&2; exit 1; }
 cp "$bb" "$stage/bin/busybox"
-# One symlink per applet, at the path busybox itself prefers.
-for p in $("$stage/bin/busybox" --list-full); do
-    [ -e "$stage/$p" ] || ln -s /bin/busybox "$stage/$p"
-done
+chmod 755 "$stage/bin/busybox"
+ln -s busybox "$stage/bin/sh"
 # The kernel opens /dev/console for init's stdio before we can mount
 # devtmpfs; its built-in initramfs has one, but do not rely on that.
 mknod -m 600 "$stage/dev/console" c 5 1 2>/dev/null || true
