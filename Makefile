@@ -21,7 +21,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter -Iinclude -Ivmlinux/$(ARCH)
 
 # The front end's pure logic, shared by the binary and the unit tests.
-LOGIC := buf escape hmap kinds socktab format output opts
+LOGIC := buf escape hmap kinds socktab format output filters opts
 APP := $(LOGIC) tracer sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -128,7 +128,7 @@ test-vm: deps-test
 
 # What socktrace costs the programs it traces; not part of `make test`.
 bench: deps-bench
-	$(MAKE) all
+	$(MAKE) all $(OUT)/bench/floor
 	bench/run.sh
 
 clean:
@@ -137,3 +137,4 @@ clean:
 # Fragments kept next to what they build: the kernel guests and the packaging.
 -include tests/vm/vm.mk
 -include dist/dist.mk
+-include bench/bench.mk

@@ -39,8 +39,8 @@ static __always_inline void head_current(struct event_head *h, struct task_struc
 	__u64 id = bpf_get_current_pid_tgid();
 
 	h->ts_ns = bpf_ktime_get_ns();
-	h->pid = id >> 32;
-	h->tid = (__u32)id;
+	h->pid = viewer_level ? task_tgid(t) : id >> 32;
+	h->tid = viewer_level ? task_tid(t) : (__u32)id;
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 	if (v && v->owner == h->pid) {
@@ -59,8 +59,8 @@ static __always_inline void head_current(struct event_head *h, struct task_struc
 static __always_inline void head_task(struct event_head *h, struct task_struct *t, __u8 kind, int fd)
 {
 	h->ts_ns = bpf_ktime_get_ns();
-	h->pid = BPF_CORE_READ(t, tgid);
-	h->tid = BPF_CORE_READ(t, pid);
+	h->pid = task_tgid(t);
+	h->tid = task_tid(t);
 	h->uid = BPF_CORE_READ(t, real_cred, uid.val);
 	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
 	h->pstart = task_pstart(t);

@@ -225,39 +225,4 @@ static __always_inline int read_dest(const void *addr, int addrlen, __u16 sfamil
 	return 0;
 }
 
-static __always_inline bool comm_is(const char *comm)
-{
-	for (int i = 0; i < COMM_LEN; i++) {
-		if (comm[i] != filter_comm[i])
-			return false;
-		if (!comm[i])
-			break;
-	}
-	return true;
-}
-
-/* Whether t's process passes the process filters. --comm matches the
- * thread's name or the process's (its main thread's). */
-static __always_inline bool proc_traced(struct task_struct *t)
-{
-	char comm[COMM_LEN];
-
-	if (filter_pid && (__u32)BPF_CORE_READ(t, tgid) != filter_pid)
-		return false;
-	if (filter_comm[0]) {
-		BPF_CORE_READ_STR_INTO(&comm, t, comm);
-		if (comm_is(comm))
-			return true;
-		BPF_CORE_READ_STR_INTO(&comm, t, group_leader, comm);
-		return comm_is(comm);
-	}
-	return true;
-}
-
-/* Whether a socket passes the socket filters (its own family decides). */
-static __always_inline bool sock_traced(const struct ends *e)
-{
-	return !filter_family || e->family == filter_family;
-}
-
 #endif

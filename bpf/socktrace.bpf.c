@@ -20,8 +20,17 @@
 #include "syscalls.h"
 #include "state.h"
 #include "kernel.h"
+#include "filter.h"
 #include "emit.h"
 #include "table.h"
+
+/* The benchmark's floor (bench/floor.c) is this object built with
+ * SOCKTRACE_FLOOR: the same programs, returning at once. */
+#ifdef SOCKTRACE_FLOOR
+#define FLOOR() return 0
+#else
+#define FLOOR() do { } while (0)
+#endif
 
 /* The sixth syscall argument, which libbpf's macros do not read, and the
  * first of a 32-bit syscall (ebx; r0 on AArch32). */
@@ -96,9 +105,12 @@ static __always_inline void emit_head(__u8 kind, struct task_struct *t, struct s
  * and fd that called connect (p), whatever task the kernel finishes it in. */
 static __always_inline void emit_outcome(const struct event_head *p, struct sock *sk, int state)
 {
-	struct event *e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
+	struct event *e;
 	int err;
 
+	if (filter_failed && state != TCP_CLOSE)
+		return;
+	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
 	if (!e)
 		return;
 	err = BPF_CORE_READ(sk, sk_err);
@@ -113,6 +125,7 @@ static __always_inline void emit_outcome(const struct event_head *p, struct sock
 SEC("raw_tp/inet_sock_set_state")
 int BPF_PROG(rt_sock_state, struct sock *sk, int oldstate, int newstate)
 {
+	FLOOR();
 	__u64 key = (__u64)sk;
 	struct event_head *p, copy;
 
@@ -210,7 +223,7 @@ static __noinline int connect_exit(long ret)
 		h->dir = DIR_OUT;
 		h->ends = ends;
 	}
-	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
+	e = filter_failed && ok ? NULL : reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
 	if (e) {
 		e->h = *h;
 		e->connect.ret = ret;
@@ -266,33 +279,34 @@ static __noinline int accept_exit(long ret)
 
 /* ---- sends and receives ---- */
 
-struct io {
-	__u64 sk;
-	__s64 ret;
-	__u64 msgs;	/* messages the call moved (sendmmsg, recvmmsg) */
-	__s32 fd;
-	__u8 call;
-	__u8 send;
-	__u8 flags;	/* EVF_DEST, EVF_DEST_USER */
-	__u8 pad;
-	struct ends dest;
-};
 
 /*
  * A send or receive on fd, which the kernel did on the socket io->sk:
  * counted on the tracked descriptor, which it starts tracking if it is
- * new (first use), and reported.
+ * new (first use), and reported. The io is in the CPU's scratch: a global
+ * function, verified once, however many places call it.
  */
-static __noinline void sock_io(struct io *io)
+__noinline int sock_io(void)
 {
+	__u32 zero = 0;
+	struct scratch *scr = bpf_map_lookup_elem(&scratch, &zero);
+	struct io *io = scr ? &scr->io : NULL;
 	struct task_struct *t = current_task();
-	struct fd_key k = { .files = task_files(t), .fd = io->fd };
-	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
-	struct sock *sk = (struct sock *)io->sk;
+	struct fd_key k;
+	struct sock_val *v;
+	struct sock *sk;
 	struct newsock n = { .origin = ORIGIN_USE, .dir = DIR_UNKNOWN };
 	struct ends ends = {};
 	struct event *e;
 	__u64 file = 0;
+
+	if (!io)
+		return 0;
+	k.files = task_files(t);
+	k.fd = io->fd;
+	k.pad = 0;
+	v = bpf_map_lookup_elem(&socks, &k);
+	sk = (struct sock *)io->sk;
 
 	if (v && (v->sk != io->sk || sock_ino(sk) != v->ino)) {
 		file = fd_file(k.files, io->fd);
@@ -300,7 +314,7 @@ static __noinline void sock_io(struct io *io)
 		 * was closed during the call and fd reused. Not v's bytes. */
 		if (holds(v, file)) {
 			__sync_fetch_and_add(&raced, 1);
-			return;
+			return 0;
 		}
 		/* v's descriptor ended where no hook saw it. */
 		end_sock(&k, v, REASON_UNSEEN, false);
@@ -308,29 +322,31 @@ static __noinline void sock_io(struct io *io)
 	}
 	if (!v) {
 		if (io->ret < 0 || !inet_family(sock_family(sk)) || !proc_traced(t))
-			return;
+			return 0;
 		if (!file)
 			file = fd_file(k.files, io->fd);
 		if ((__u64)file_sock(file) != io->sk || !sock_ends(sk, &ends, true))
-			return;
+			return 0;
 		if (io->flags & EVF_DEST) {
 			__builtin_memcpy(ends.daddr, io->dest.daddr, 16);
 			ends.dport = io->dest.dport;
 			ends.dfamily = io->dest.dfamily;
 		}
 		if (!sock_traced(&ends))
-			return;
+			return 0;
 		n.file = file;
 		n.sk = io->sk;
 		n.cgroup = bpf_get_current_cgroup_id();
 		v = track(&k, &ends, &n, t);
 		if (!v)
-			return;
-		emit_head(EV_OPEN, t, v, io->fd);
+			return 0;
+		/* Another thread may have started it first: one open. */
+		if (v->id == scr->v.id)
+			emit_head(EV_OPEN, t, v, io->fd);
 	} else if (v->flags & SV_QUIET) {
 		/* A fork's copy, first used: from now on it is the child's. */
 		v->flags &= ~SV_QUIET;
-		v->owner = bpf_get_current_pid_tgid() >> 32;
+		v->owner = task_tgid(t);
 		v->pstart = task_pstart(t);
 		v->nspid = ns_tgid(t);
 		emit_head(EV_OPEN, t, v, io->fd);
@@ -352,7 +368,7 @@ static __noinline void sock_io(struct io *io)
 	}
 	e = reserve(io->send ? EV_SEND : EV_RECV, EVENT_SIZE(struct ev_io));
 	if (!e)
-		return;
+		return 0;
 	head_current(&e->h, t, v, io->send ? EV_SEND : EV_RECV, io->fd);
 	head_sock(&e->h, v);
 	if (io->flags & EVF_DEST) {
@@ -364,6 +380,18 @@ static __noinline void sock_io(struct io *io)
 	e->io.ret = io->ret;
 	e->io.call = io->call;
 	submit(e);
+	return 0;
+}
+
+static __always_inline void count_io(const struct io *io)
+{
+	__u32 zero = 0;
+	struct scratch *scr = bpf_map_lookup_elem(&scratch, &zero);
+
+	if (scr) {
+		scr->io = *io;
+		sock_io();
+	}
 }
 
 /* Calls that the socket layer must leave to their syscall hooks. */
@@ -452,19 +480,21 @@ static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool 
 		__sync_fetch_and_add(&unattributed, 1);
 		return 0;
 	}
-	sock_io(&io);
+	count_io(&io);
 	return 0;
 }
 
 SEC("raw_tp/sock_send_length")
 int BPF_PROG(rt_sock_send, struct sock *sk, int ret, int flags)
 {
+	FLOOR();
 	return sock_layer(sk, ret, flags, true);
 }
 
 SEC("raw_tp/sock_recv_length")
 int BPF_PROG(rt_sock_recv, struct sock *sk, int ret, int flags)
 {
+	FLOOR();
 	return sock_layer(sk, ret, flags, false);
 }
 
@@ -506,6 +536,25 @@ static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg
 	return 0;
 }
 
+/* One message of a sendmmsg or recvmmsg syscall that returned n: its
+ * length (struct mmsghdr: msg_len after a user_msghdr), and for a send the
+ * destination it names, both read from the process's memory. */
+static __always_inline bool mmsg_io(struct io *io, const struct call *c, int i)
+{
+	const void *m = (const void *)c->uaddr + i * 64;
+	struct user_msghdr mh;
+	__u32 len;
+
+	if (bpf_probe_read_user(&len, sizeof(len), m + sizeof(struct user_msghdr)))
+		return false;
+	io->ret = len;
+	io->flags = 0;
+	if (c->send && !bpf_probe_read_user(&mh, sizeof(mh), m) && mh.msg_name &&
+	    !read_dest(mh.msg_name, mh.msg_namelen, sock_family((struct sock *)c->sk), true, &io->dest))
+		io->flags = EVF_DEST | EVF_DEST_USER;
+	return true;
+}
+
 static __always_inline int io_exit(long ret)
 {
 	struct call *c = find_call(CK_IO);
@@ -519,24 +568,17 @@ static __always_inline int io_exit(long ret)
 	io.fd = c->fd;
 	io.call = c->call;
 	io.send = c->send;
-	io.flags = c->flags;
+	io.flags = c->flags & (EVF_DEST | EVF_DEST_USER);
 	io.dest = c->dest;
-	/* sendmmsg and recvmmsg return messages; their lengths are in the
-	 * process's memory (struct mmsghdr: msg_len after a user_msghdr). */
-	if ((c->call == CALL_SENDMMSG || c->call == CALL_RECVMMSG) && ret > 0) {
-		__u64 bytes = 0;
-		__u32 len;
-
-		io.msgs = ret;
-		for (int i = 0; i < 64 && i < ret; i++) {
-			if (bpf_probe_read_user(&len, sizeof(len),
-						(void *)c->uaddr + i * 64 + sizeof(struct user_msghdr)))
-				break;
-			bytes += len;
-		}
-		io.ret = bytes;
+	/* sendmmsg and recvmmsg syscalls return messages: one event each,
+	 * as the socket layer gives where it is hooked. */
+	if ((c->flags & CF_MMSG) && ret > 0) {
+		for (int i = 0; i < 64 && i < ret; i++)
+			if (mmsg_io(&io, c, i))
+				count_io(&io);
+	} else {
+		count_io(&io);
 	}
-	sock_io(&io);
 	drop_call();
 	return 0;
 }
@@ -544,49 +586,58 @@ static __always_inline int io_exit(long ret)
 SEC("kprobe/inet_sendmsg")
 int BPF_KPROBE(kp_inet_sendmsg, struct socket *sock, struct msghdr *msg)
 {
+	FLOOR();
 	return inet_io_enter(sock, msg, 0, true);
 }
 
+/* inet_*msg return an int: the upper half of the register is not its. */
 SEC("kretprobe/inet_sendmsg")
 int BPF_KRETPROBE(kr_inet_sendmsg, long ret)
 {
-	return io_exit(ret);
+	FLOOR();
+	return io_exit((int)ret);
 }
 
 SEC("kprobe/inet6_sendmsg")
 int BPF_KPROBE(kp_inet6_sendmsg, struct socket *sock, struct msghdr *msg)
 {
+	FLOOR();
 	return inet_io_enter(sock, msg, 0, true);
 }
 
 SEC("kretprobe/inet6_sendmsg")
 int BPF_KRETPROBE(kr_inet6_sendmsg, long ret)
 {
-	return io_exit(ret);
+	FLOOR();
+	return io_exit((int)ret);
 }
 
 SEC("kprobe/inet_recvmsg")
 int BPF_KPROBE(kp_inet_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int flags)
 {
+	FLOOR();
 	return inet_io_enter(sock, msg, flags, false);
 }
 
 SEC("kretprobe/inet_recvmsg")
 int BPF_KRETPROBE(kr_inet_recvmsg, long ret)
 {
-	return io_exit(ret);
+	FLOOR();
+	return io_exit((int)ret);
 }
 
 SEC("kprobe/inet6_recvmsg")
 int BPF_KPROBE(kp_inet6_recvmsg, struct socket *sock, struct msghdr *msg, size_t size, int flags)
 {
+	FLOOR();
 	return inet_io_enter(sock, msg, flags, false);
 }
 
 SEC("kretprobe/inet6_recvmsg")
 int BPF_KRETPROBE(kr_inet6_recvmsg, long ret)
 {
-	return io_exit(ret);
+	FLOOR();
+	return io_exit((int)ret);
 }
 
 /* A send or receive on fd through a syscall (tracepoint mode without sock
@@ -610,7 +661,9 @@ static __noinline int fd_io_enter(int fd, __u8 call, __u8 send, const long *a)
 	if (call == CALL_SENDTO && a[4] &&
 	    !read_dest((void *)a[4], a[5], sock_family(sk), true, &c.dest))
 		c.flags = EVF_DEST | EVF_DEST_USER;
-	if (call == CALL_SENDMSG || call == CALL_SENDMMSG) {
+	if (call == CALL_SENDMMSG || call == CALL_RECVMMSG)
+		c.flags |= CF_MMSG;
+	if (call == CALL_SENDMSG) {
 		struct user_msghdr mh;
 
 		if (!bpf_probe_read_user(&mh, sizeof(mh), (void *)a[1]) && mh.msg_name &&
@@ -751,6 +804,11 @@ static __always_inline int on_exit(bool use_loop)
 
 	/* A thread that dies inside a traced call leaves nothing behind. */
 	bpf_map_delete_elem(&calls, &id);
+	if (filter_follow && !BPF_CORE_READ(t, signal, live.counter)) {
+		__u32 tgid = id >> 32;
+
+		bpf_map_delete_elem(&followed, &tgid);
+	}
 	/* The descriptors end with the last task holding their table. */
 	if (!fs || BPF_CORE_READ(fs, count.counter) != 1)
 		return 0;
@@ -773,6 +831,7 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 {
 	struct walk w = { .files = task_files(parent), .child = task_files(child), .how = WALK_FORK << 8 };
 
+	follow_fork(parent, child);
 	if (!w.files || !w.child || w.files == w.child)
 		return 0;
 	walk(&w, 0x7fffffff, use_loop);
@@ -785,16 +844,19 @@ static __always_inline int on_fork(struct task_struct *parent, struct task_struc
 SEC("raw_tp/sched_process_exit")						\
 int rt_exit_##variant(void *ctx)						\
 {										\
+	FLOOR();						\
 	return on_exit(use_loop);						\
 }										\
 SEC("raw_tp/sched_process_exec")						\
 int rt_exec_##variant(void *ctx)						\
 {										\
+	FLOOR();						\
 	return on_exec(use_loop);						\
 }										\
 SEC("raw_tp/sched_process_fork")						\
 int BPF_PROG(rt_fork_##variant, struct task_struct *parent, struct task_struct *child) \
 {										\
+	FLOOR();						\
 	return on_fork(parent, child, use_loop);				\
 }
 
@@ -806,6 +868,7 @@ PROCESS_HOOKS(bounded, false)
 SEC("iter/task_file")
 int iter_existing(struct bpf_iter__task_file *ctx)
 {
+	FLOOR();
 	struct task_struct *t = ctx->task;
 	struct file *file = ctx->file;
 	struct newsock n = { .origin = ORIGIN_EXISTING, .dir = DIR_UNKNOWN };
@@ -843,6 +906,7 @@ int iter_existing(struct bpf_iter__task_file *ctx)
 SEC("iter/bpf_map_elem")
 int iter_open(struct bpf_iter__bpf_map_elem *ctx)
 {
+	FLOOR();
 	struct sock_val *v = ctx->value;
 	struct snapshot s = {};
 
@@ -874,6 +938,7 @@ extern _Bool LINUX_HAS_SYSCALL_WRAPPER __kconfig;
 SEC("ksyscall/" #name)						\
 int kp_##name(struct pt_regs *ctx)				\
 {								\
+	FLOOR();						\
 	long a[NARGS] = {};					\
 								\
 	load_args(KSYSCALL_REGS(ctx), a, nargs);		\
@@ -883,6 +948,7 @@ int kp_##name(struct pt_regs *ctx)				\
 SEC("kretsyscall/" #name)					\
 int BPF_KRETPROBE(kr_##name, long ret)				\
 {								\
+	FLOOR();						\
 	return handler##_exit(ret);				\
 }
 #define KP_BOTH(name, handler, nargs) KP_ENTRY(name, handler, nargs) KP_EXIT(name, handler, nargs)
@@ -895,6 +961,7 @@ SYSCALL_HOOKS(KP_BOTH, KP_ENTRY, KP_EXIT)
 SEC("kprobe/__ia32_sys_close")
 int kp32_close(struct pt_regs *ctx)
 {
+	FLOOR();
 	struct pt_regs *regs = (struct pt_regs *)PT_REGS_PARM1_CORE(ctx);
 
 	return close_fd((int)BPF_CORE_READ(regs, bx));
@@ -903,6 +970,7 @@ int kp32_close(struct pt_regs *ctx)
 SEC("kprobe/__ia32_sys_socket")
 int kp32_socket(struct pt_regs *ctx)
 {
+	FLOOR();
 	notice(UNTRACED_COMPAT);
 	return 0;
 }
@@ -910,6 +978,7 @@ int kp32_socket(struct pt_regs *ctx)
 SEC("kprobe/__ia32_compat_sys_socketcall")
 int kp32_socketcall(struct pt_regs *ctx)
 {
+	FLOOR();
 	notice(UNTRACED_COMPAT);
 	return 0;
 }
@@ -952,6 +1021,7 @@ static __always_inline int compat_enter(struct pt_regs *regs, long nr)
 SEC("raw_tp/sys_enter")
 int BPF_PROG(rt_sys_enter, struct pt_regs *regs, long nr)
 {
+	FLOOR();
 	long a[NARGS] = {};
 
 	switch (nr) {
@@ -975,6 +1045,7 @@ int BPF_PROG(rt_sys_enter, struct pt_regs *regs, long nr)
 SEC("raw_tp/sys_exit")
 int BPF_PROG(rt_sys_exit, struct pt_regs *regs, long ret)
 {
+	FLOOR();
 	long nr = REGS_NR(regs);
 
 	switch (nr) {

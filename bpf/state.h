@@ -5,9 +5,6 @@
 
 /* Set by user space through the skeleton's rodata before load; the
  * verifier sees them as constants and drops what they switch off. */
-const volatile __u32 filter_pid = 0;
-const volatile __u8 filter_family = 0;
-const volatile char filter_comm[COMM_LEN] = {};
 const volatile __u32 event_mask = ~0u;		/* EV_BIT()s delivered */
 /* Wake the consumer early only when this much data is waiting; otherwise
  * it drains the ring on its own short poll timeout. */
@@ -71,6 +68,10 @@ struct fdtab {
 	__u32 pad;
 };
 
+/* call.flags: a sendmmsg/recvmmsg syscall, whose exit has each message's
+ * length in the process's memory. */
+#define CF_MMSG 0x80
+
 enum call_kind {
 	CK_CONNECT = 1,
 	CK_CLOSE_RANGE,
@@ -90,7 +91,7 @@ struct call {
 	__u8 kind;	/* enum call_kind */
 	__u8 call;	/* enum io_call */
 	__u8 send;
-	__u8 flags;	/* EVF_DEST, EVF_DEST_USER */
+	__u8 flags;	/* EVF_DEST, EVF_DEST_USER, CF_MMSG */
 	__u32 msgflags;
 	struct ends dest;
 };
@@ -137,10 +138,26 @@ struct {
 	__type(value, __u8);
 } noticed SEC(".maps");
 
-/* Room for values too large for the BPF stack. */
+/* A send or receive the kernel did on a socket, as sock_io() counts it. */
+struct io {
+	__u64 sk;
+	__s64 ret;
+	__u64 msgs;	/* messages the call moved (sendmmsg, recvmmsg) */
+	__s32 fd;
+	__u8 call;
+	__u8 send;
+	__u8 flags;	/* EVF_DEST, EVF_DEST_USER */
+	__u8 pad;
+	struct ends dest;
+};
+
+/* Room for values too large for the BPF stack, and for the arguments of
+ * global functions (which take no pointers on older kernels). */
 struct scratch {
 	struct sock_val v;
 	struct event_head h;
+	struct io io;
+	struct ends ends;
 };
 
 struct {

@@ -19,7 +19,7 @@
 	ENTRY(close, close, 1)			\
 	EXIT(dup3, dup, 0)			\
 	BOTH(close_range, close_range, 3)	\
-	BOTH(sendfile, sendfile, 2)		\
+	BOTH(sendfile64, sendfile, 2)		\
 	BOTH(splice, splice, 3)			\
 	ARCH_HOOKS(BOTH, ENTRY, EXIT)
 
@@ -54,6 +54,7 @@
 #define NR_writev 20
 #define NR_dup2 33
 #define NR_sendfile 40
+#define NR_sendfile64 40	/* 64-bit kernels name it so (sys_sendfile64) */
 #define NR_connect 42
 #define NR_accept 43
 #define NR_sendto 44
@@ -86,6 +87,7 @@
 #define NR_preadv 69
 #define NR_pwritev 70
 #define NR_sendfile 71
+#define NR_sendfile64 71
 #define NR_splice 76
 #define NR_accept 202
 #define NR_connect 203

@@ -105,7 +105,7 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	nv->cgroup = n->cgroup;
 	nv->pstart = task_pstart(t);
 	nv->netns = sock_netns((struct sock *)n->sk);
-	nv->owner = BPF_CORE_READ(t, tgid);
+	nv->owner = task_tgid(t);
 	nv->nspid = ns_tgid(t);
 	nv->origin = n->origin;
 	nv->dir = n->dir;

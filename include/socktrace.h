@@ -141,6 +141,16 @@ struct event {
 	};
 };
 
+/* Filters user space gives the kernel side. */
+#define PORTS_MAX 8
+#define PREFIXES_MAX 8
+
+struct prefix {
+	__u8 addr[16];		/* network byte order; IPv4 in the first 4 bytes */
+	__u8 bits;
+	__u8 family;
+};
+
 /* A descriptor still tracked when tracing stops, as an iterator over
  * the socket table writes it. */
 struct snapshot {

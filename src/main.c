@@ -211,6 +211,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	libbpf_set_print(o.verbose ? print_libbpf : NULL);
+	if (o.check)
+		return tracer_check(&o, stdout);
 	if (o.output == OUT_AUTO)
 		o.output = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSON;
 	output_init(&c.out, STDOUT_FILENO, o.output == OUT_JSON, &exiting);

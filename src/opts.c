@@ -25,11 +25,17 @@ static const char doc[] =
 "  socktrace                      # every process, until Ctrl-C\n"
 "  socktrace --pid 1234           # one process (thread group id)\n"
 "  socktrace --comm curl          # processes or threads named curl\n"
+"  socktrace -c apt-get -f        # apt-get and every process it starts\n"
+"  socktrace --port 5432          # who talks to port 5432\n"
+"  socktrace --failed             # connects that fail, now or later\n"
+"  socktrace --addr 10.0.0.0/8 --proto tcp   # TCP to or from 10/8\n"
+"  socktrace --cgroup system.slice/nginx.service --containers\n"
 "  socktrace -o json | jq 'select(.event==\"close\")'   # JSON lines, live\n"
 "  socktrace -e all               # every send and receive too\n"
 "  socktrace --ipv6               # IPv6 sockets only\n"
 "  socktrace --duration 10        # stop after 10 seconds\n"
-"  socktrace --attach tracepoint  # tracepoints instead of kprobes"
+"  socktrace --attach tracepoint  # tracepoints instead of kprobes\n"
+"  socktrace --check              # what this kernel offers"
 "\v"
 "Event kinds: connect, accept, open, send, recv, close, untraced. By default\n"
 "all but send and recv: one line per read or write floods a terminal, and\n"
@@ -39,12 +45,29 @@ static const char doc[] =
 "output; 1 when tracing could not start or the output could not be\n"
 "written; 2 on bad options.";
 
+/* Keys of the options that have no short form. */
+enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS };
+
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id)", 0 },
 	{ "comm", 'c', "NAME", 0, "Trace only processes whose name, or the calling thread's, is NAME "
 	  "(exact, at most 15 bytes)", 0 },
 	{ "events", 'e', "LIST", 0, "Kinds of event to print, comma-separated, or all (default: "
 	  "connect,accept,open,close,untraced); totals count every send and receive either way", 0 },
+	{ "follow", 'f', NULL, 0, "With --pid or --comm, also every process they start while tracing, "
+	  "and theirs (like strace -f)", 0 },
+	{ "uid", 'u', "UID", 0, "Trace only processes whose real user is UID (a number or a name)", 0 },
+	{ "cgroup", 'g', "PATH", 0, "Trace only processes in the cgroup v2 directory PATH or below it", 0 },
+	{ "port", 'P', "PORTS", 0, "Only sockets with one of PORTS at either end (comma-separated, "
+	  "at most 8)", 0 },
+	{ "sport", OPT_SPORT, "PORTS", 0, "Only sockets whose local port is one of PORTS", 0 },
+	{ "dport", OPT_DPORT, "PORTS", 0, "Only sockets whose peer port is one of PORTS", 0 },
+	{ "addr", 'A', "PREFIX", 0, "Only sockets with an address in PREFIX at either end "
+	  "(ADDRESS[/BITS], IPv4 or IPv6; repeatable, at most 8)", 0 },
+	{ "proto", OPT_PROTO, "PROTO", 0, "Only tcp or only udp sockets", 0 },
+	{ "failed", 'F', NULL, 0, "Only connects that fail, at once or later, and nothing else", 0 },
+	{ "containers", OPT_CONTAINERS, NULL, 0, "Name each socket's cgroup: its container (docker, "
+	  "containerd, podman, CRI-O) or systemd unit", 0 },
 	{ "output", 'o', "FORMAT", 0, "text or json (default: text on a terminal, json otherwise)", 0 },
 	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
@@ -54,6 +77,10 @@ static const struct argp_option options[] = {
 	  "allowed (default 4M); more rides out longer bursts", 0 },
 	{ "status", 's', "FILE", 0, "Write JSON records to FILE when tracing starts and when it "
 	  "stops, with the final tallies", 0 },
+	{ "btf", 'b', "FILE", 0, "The kernel's BTF from FILE, for a kernel without "
+	  "/sys/kernel/btf/vmlinux (BTFHub has files for many distribution kernels)", 0 },
+	{ "check", 'C', NULL, 0, "Say what this kernel offers socktrace (attach modes, BTF, "
+	  "the hooks each mode would use) and exit: 0 when it can trace", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
 	{},
 };
@@ -62,6 +89,7 @@ struct parse_state {
 	struct opts *o;
 	char *err;
 	size_t errlen;
+	bool events_given;
 };
 
 int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen)
@@ -155,6 +183,24 @@ const char *attach_name(enum attach_mode m)
 	return attach_names[m];
 }
 
+/* What options say of each other, once all are read. */
+static int check_together(struct parse_state *ps)
+{
+	struct opts *o = ps->o;
+
+	if (o->follow && !o->pid && !o->comm[0]) {
+		snprintf(ps->err, ps->errlen, "--follow follows what --pid or --comm names: give one");
+		return -1;
+	}
+	if (o->failed && ps->events_given) {
+		snprintf(ps->err, ps->errlen, "--failed prints failed connects only: it cannot go with --events");
+		return -1;
+	}
+	if (o->failed)
+		o->events = EV_BIT(EV_CONNECT);
+	return 0;
+}
+
 static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
@@ -180,6 +226,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->attach = v;
 		return rc ? EINVAL : 0;
 	case 'e':
+		ps->events_given = true;
 		return kinds_parse(arg, &o->events, ps->err, ps->errlen) ? EINVAL : 0;
 	case 's':
 		if (!*arg) {
@@ -187,6 +234,44 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		o->status = arg;
+		return 0;
+	case 'u':
+		o->uid_set = true;
+		return parse_uid(arg, &o->uid, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'g':
+		return parse_cgroup(arg, &o->cgroup, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'P':
+		return parse_ports("port", arg, &o->ports, ps->err, ps->errlen) ? EINVAL : 0;
+	case OPT_SPORT:
+		return parse_ports("sport", arg, &o->sports, ps->err, ps->errlen) ? EINVAL : 0;
+	case OPT_DPORT:
+		return parse_ports("dport", arg, &o->dports, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'A':
+		if (o->nprefixes >= PREFIXES_MAX) {
+			snprintf(ps->err, ps->errlen, "--addr: at most %d prefixes", PREFIXES_MAX);
+			return EINVAL;
+		}
+		return parse_prefix(arg, &o->prefixes[o->nprefixes++], ps->err, ps->errlen) ? EINVAL : 0;
+	case OPT_PROTO:
+		return parse_proto(arg, &o->proto, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'F':
+		o->failed = true;
+		return 0;
+	case 'f':
+		o->follow = true;
+		return 0;
+	case OPT_CONTAINERS:
+		o->containers = true;
+		return 0;
+	case 'b':
+		if (!*arg) {
+			snprintf(ps->err, ps->errlen, "--btf: the file name is empty");
+			return EINVAL;
+		}
+		o->btf = arg;
+		return 0;
+	case 'C':
+		o->check = true;
 		return 0;
 	case 'v':
 		o->verbose = true;
@@ -203,6 +288,8 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		snprintf(ps->err, ps->errlen, "unexpected argument '%s'", arg);
 		return EINVAL;
+	case ARGP_KEY_END:
+		return check_together(ps) ? EINVAL : 0;
 	case ARGP_KEY_INIT:
 		/* getopt itself says what is wrong with an option, in one
 		 * line; without an error stream argp adds no "Try --help"
@@ -217,7 +304,7 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
-	struct parse_state ps = { o, err, errlen };
+	struct parse_state ps = { o, err, errlen, false };
 	char *argv0 = argc > 0 ? argv[0] : NULL;
 	int rc;
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "filters.h"
 
 #define COMM_MAX 15	/* the kernel keeps TASK_COMM_LEN - 1 bytes */
 #define RING_DEFAULT (4u << 20)	/* mapped twice: about 8 MiB of RSS */
@@ -24,6 +25,18 @@ struct opts {
 	uint32_t ring_size;		/* bytes, a power of two */
 	uint32_t events;		/* EV_BIT()s of the kinds to print */
 	const char *status;		/* --status FILE; NULL: none */
+	const char *btf;		/* --btf FILE: the kernel's BTF, when it has none */
+	bool uid_set;
+	uint32_t uid;
+	struct ports ports, sports, dports;	/* either end, local, peer */
+	struct prefix prefixes[PREFIXES_MAX];	/* either end */
+	uint8_t nprefixes;
+	uint8_t proto;			/* IPPROTO_TCP or _UDP; 0: any */
+	uint64_t cgroup;		/* cgroup v2 id; 0: any */
+	bool failed;			/* only connects that fail */
+	bool follow;			/* and descendants of --pid/--comm matches */
+	bool containers;		/* name cgroups */
+	bool check;			/* --check: say what the kernel offers, and exit */
 	bool verbose;
 };
 

@@ -20,6 +20,7 @@ void output_init(struct output *out, int fd, bool json, const volatile sig_atomi
 	out->fd = fd;
 	out->json = json;
 	out->stopping = stopping;
+	out->wait_left_ns = -1;
 	buf_init(&out->b, out->mem, sizeof(out->mem));
 	output_sync_clock(out);
 }
@@ -65,19 +66,25 @@ void output_header(struct output *out)
 
 /*
  * Once a stop is asked for, a reader that does not take the output must
- * not hold socktrace: wait for room at most until the deadline, and write
- * no more than a pipe takes at once (PIPE_BUF), so write() cannot block.
+ * not hold socktrace: wait for room STOP_MS at most in all (a file never
+ * makes it wait), and write no more than a pipe takes at once (PIPE_BUF),
+ * so write() cannot block.
  */
 static bool room_before_deadline(struct output *out)
 {
 	struct pollfd p = { .fd = out->fd, .events = POLLOUT };
-	int64_t now = clock_ns(CLOCK_MONOTONIC);
+	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
+	int n;
 
-	if (!out->give_up_ns)
-		out->give_up_ns = now + (int64_t)STOP_MS * 1000000;
-	if (now >= out->give_up_ns)
+	if (out->wait_left_ns < 0)
+		out->wait_left_ns = (int64_t)STOP_MS * 1000000;
+	if (out->wait_left_ns == 0)
 		return false;
-	return poll(&p, 1, (out->give_up_ns - now) / 1000000 + 1) == 1 && (p.revents & POLLOUT);
+	n = poll(&p, 1, out->wait_left_ns / 1000000 + 1);
+	out->wait_left_ns -= clock_ns(CLOCK_MONOTONIC) - t0;
+	if (out->wait_left_ns < 0 || n != 1)
+		out->wait_left_ns = 0;
+	return n == 1 && (p.revents & POLLOUT);
 }
 
 static size_t count_lines(const char *p, size_t n)

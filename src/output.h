@@ -14,8 +14,8 @@ struct output {
 	bool json;
 	bool broken;		/* nothing more can be written: err says why */
 	int err;		/* errno of the failed write; EPIPE: the reader left */
-	const volatile sig_atomic_t *stopping;	/* once set, writing gives up after STOP_MS */
-	int64_t give_up_ns;	/* CLOCK_MONOTONIC deadline once stopping */
+	const volatile sig_atomic_t *stopping;	/* once set, writing waits STOP_MS at most */
+	int64_t wait_left_ns;	/* of that, what is left; -1 until stopping */
 	uint64_t pending;	/* events in the buffer */
 	uint64_t written;	/* events written out whole */
 	uint64_t unwritten;	/* events that could not be written */
@@ -24,7 +24,7 @@ struct output {
 	char mem[64 * 1024];
 };
 
-/* How long a stop waits for a stalled reader. */
+/* How long, in all, a stop waits for a stalled reader to make room. */
 #define STOP_MS 800
 
 void output_init(struct output *out, int fd, bool json, const volatile sig_atomic_t *stopping);

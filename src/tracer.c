@@ -4,13 +4,19 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "socktrace.h"
 #include "socktrace.skel.h"
 #include "tracer.h"
+
+#define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -109,15 +115,46 @@ static bool btf_has(const struct btf *btf, const char *name, int kind)
 
 /* Probed, not inferred from a failure: the kprobe PMU is registered
  * exactly when the kernel has kprobes; BTF names every tracepoint and
- * iterator the kernel has; helpers are probed by loading a tiny program. */
+ * iterator the kernel has; helpers are probed by loading a tiny program.
+ * Iterators attach by the kernel's own BTF, which --btf cannot stand in for. */
 static void probe_features(struct features *f, const struct btf *btf)
 {
+	bool own_btf = access(VMLINUX_BTF, R_OK) == 0;
+
 	f->kprobes = access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
 	f->sock_tracepoints = btf_has(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
 			      btf_has(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF);
 	f->bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1;
-	f->task_file_iter = btf_has(btf, "bpf_iter__task_file", BTF_KIND_STRUCT);
-	f->map_iter = btf_has(btf, "bpf_iter__bpf_map_elem", BTF_KIND_STRUCT);
+	f->task_file_iter = own_btf && btf_has(btf, "bpf_iter__task_file", BTF_KIND_STRUCT);
+	f->map_iter = own_btf && btf_has(btf, "bpf_iter__bpf_map_elem", BTF_KIND_STRUCT);
+}
+
+static void no_btf(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "this kernel has no BTF (" VMLINUX_BTF "): use a kernel built with "
+		 "CONFIG_DEBUG_INFO_BTF=y, or give its BTF with --btf FILE (BTFHub has files for many "
+		 "distribution kernels)");
+}
+
+/* The kernel's BTF: its own, or --btf FILE. NULL with one line in err. */
+static struct btf *kernel_btf(const struct opts *o, char *err, size_t errlen)
+{
+	struct btf *btf;
+
+	if (o->btf) {
+		btf = btf__parse(o->btf, NULL);
+		if (!btf)
+			snprintf(err, errlen, "--btf %s: cannot read BTF from it: %s", o->btf, strerror(errno));
+		return btf;
+	}
+	if (access(VMLINUX_BTF, R_OK)) {
+		no_btf(err, errlen);
+		return NULL;
+	}
+	btf = btf__load_vmlinux_btf();
+	if (!btf)
+		snprintf(err, errlen, "cannot read the kernel's BTF (" VMLINUX_BTF "): %s", strerror(errno));
+	return btf;
 }
 
 static bool starts(const char *s, const char *prefix)
@@ -155,6 +192,56 @@ static bool optional(const struct bpf_program *p)
 	       starts(bpf_program__section_name(p), "iter/");
 }
 
+/* The level and inode number of socktrace's own pid namespace: pids are
+ * told, and --pid matched, as seen there. 0 in the initial namespace. */
+static unsigned int own_pidns(unsigned int *inum)
+{
+	char line[256];
+	unsigned int level = 0;
+	struct stat st;
+	FILE *f = fopen("/proc/self/status", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "NSpid:", 6))
+			for (char *p = line + 6; (p = strchr(p, '\t')); p++)
+				level++;
+	fclose(f);
+	*inum = stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
+	return level ? level - 1 : 0;
+}
+
+static void set_ports(volatile __u16 *dst, volatile __u8 *n, const struct ports *p)
+{
+	for (unsigned int i = 0; i < p->n; i++)
+		dst[i] = p->port[i];
+	*n = p->n;
+}
+
+static void set_filters(struct socktrace_bpf *s, const struct opts *o)
+{
+	unsigned int inum = 0, level = own_pidns(&inum);
+
+	s->rodata->filter_pid = o->pid;
+	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
+	s->rodata->filter_uid_set = o->uid_set;
+	s->rodata->filter_uid = o->uid;
+	s->rodata->filter_cgroup = o->cgroup;
+	s->rodata->filter_follow = o->follow;
+	s->rodata->viewer_level = level;
+	s->rodata->viewer_pidns = inum;
+	s->rodata->filter_family = o->family;
+	s->rodata->filter_proto = o->proto;
+	set_ports(s->rodata->filter_ports, &s->rodata->nports, &o->ports);
+	set_ports(s->rodata->filter_sports, &s->rodata->nsports, &o->sports);
+	set_ports(s->rodata->filter_dports, &s->rodata->ndports, &o->dports);
+	for (unsigned int i = 0; i < o->nprefixes; i++)
+		memcpy((void *)&s->rodata->filter_prefixes[i], &o->prefixes[i], sizeof(o->prefixes[i]));
+	s->rodata->nprefixes = o->nprefixes;
+	s->rodata->filter_failed = o->failed;
+}
+
 /* The kernel's pid_max: no more threads than that can be in a call. */
 static unsigned int pid_max(void)
 {
@@ -182,7 +269,8 @@ static void size_calls(struct bpf_map *calls)
 
 static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen)
 {
-	struct socktrace_bpf *s = socktrace_bpf__open();
+	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf);
+	struct socktrace_bpf *s = socktrace_bpf__open_opts(&open_opts);
 	struct bpf_program *p;
 	int rc, n = 0;
 
@@ -191,9 +279,7 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 		return -1;
 	}
 	t->skel = s;
-	s->rodata->filter_pid = o->pid;
-	s->rodata->filter_family = o->family;
-	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
+	set_filters(s, o);
 	s->rodata->event_mask = o->events;
 	s->rodata->wakeup_bytes = o->ring_size / 4;
 	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
@@ -235,15 +321,31 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	return 0;
 }
 
+/* The attach mode for o on a kernel with features f; -1 (err) if none. */
+static int choose_mode(const struct opts *o, const struct features *f, char *err, size_t errlen)
+{
+	enum attach_mode mode = o->attach;
+
+	if (mode == ATTACH_AUTO)
+		mode = f->kprobes ? ATTACH_KPROBE : ATTACH_TRACEPOINT;
+	if (mode == ATTACH_KPROBE && !f->kprobes) {
+		snprintf(err, errlen, "this kernel has no kprobes (CONFIG_KPROBES): use "
+			 "--attach tracepoint or auto");
+		return -1;
+	}
+	return mode;
+}
+
 int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errlen)
 {
 	struct btf *btf;
+	int mode;
 
 	memset(t, 0, sizeof(*t));
 	t->snapshot_fd = -1;
-	if (access("/sys/kernel/btf/vmlinux", R_OK)) {
-		snprintf(err, errlen, "this kernel has no BTF (/sys/kernel/btf/vmlinux): socktrace "
-			 "needs a kernel built with CONFIG_DEBUG_INFO_BTF=y");
+	/* BTF first: the one cause no privilege can help. */
+	if (!o->btf && access(VMLINUX_BTF, R_OK)) {
+		no_btf(err, errlen);
 		return -1;
 	}
 	if (!may_trace()) {
@@ -253,28 +355,70 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 	}
 	if (check_limits(o, err, errlen) || check_bpf(err, errlen))
 		return -1;
-	btf = btf__load_vmlinux_btf();
-	if (!btf) {
-		snprintf(err, errlen, "cannot read the kernel's BTF (/sys/kernel/btf/vmlinux): %s",
-			 strerror(errno));
+	btf = kernel_btf(o, err, errlen);
+	if (!btf)
 		return -1;
-	}
 	probe_features(&t->feat, btf);
 	btf__free(btf);
-	t->mode = o->attach;
-	if (t->mode == ATTACH_AUTO)
-		t->mode = t->feat.kprobes ? ATTACH_KPROBE : ATTACH_TRACEPOINT;
-	if (t->mode == ATTACH_KPROBE && !t->feat.kprobes) {
-		snprintf(err, errlen, "this kernel has no kprobes (CONFIG_KPROBES): use "
-			 "--attach tracepoint or auto");
+	mode = choose_mode(o, &t->feat, err, errlen);
+	if (mode < 0)
 		return -1;
-	}
+	t->mode = mode;
 	if (libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 0) {
 		snprintf(err, errlen, "this kernel has no BPF ring buffer: socktrace needs "
 			 "Linux 5.8 or later");
 		return -1;
 	}
 	return load(t, o, err, errlen);
+}
+
+int tracer_check(const struct opts *o, FILE *f)
+{
+	struct features feat = { 0 };
+	struct utsname u;
+	char err[512] = "";
+	struct btf *btf;
+	bool ringbuf;
+	int mode;
+
+	uname(&u);
+	fprintf(f, "kernel:                  Linux %s (%s)\n", u.release, u.machine);
+	fprintf(f, "kernel BTF:              %s\n", o->btf ? o->btf : access(VMLINUX_BTF, R_OK) ?
+		"none (" VMLINUX_BTF " missing: give one with --btf FILE)" : VMLINUX_BTF);
+	fprintf(f, "kprobes:                 %s\n", access("/sys/bus/event_source/devices/kprobe/type",
+		F_OK) ? "no (kernel without CONFIG_KPROBES): tracepoint mode only" : "yes");
+	if (!may_trace()) {
+		fprintf(f, "privileges:              not enough to probe or load BPF programs: run it "
+			"as root\n");
+		return 1;
+	}
+	btf = kernel_btf(o, err, sizeof(err));
+	if (!btf) {
+		fprintf(f, "result:                  cannot trace: %s\n", err);
+		return 1;
+	}
+	probe_features(&feat, btf);
+	btf__free(btf);
+	ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
+	fprintf(f, "BPF ring buffer:         %s\n", ringbuf ? "yes" : "no (Linux 5.8 or later needed)");
+	fprintf(f, "sends and receives:      kprobe mode: inet_sendmsg/inet6_sendmsg/inet_recvmsg/"
+		"inet6_recvmsg kprobes;\n                         tracepoint mode: %s\n",
+		feat.sock_tracepoints ? "sock:sock_send_length/sock_recv_length tracepoints" :
+		"their syscalls (no sock tracepoints before Linux 6.3)");
+	fprintf(f, "descriptor walks:        %s\n", feat.bpf_loop ? "bpf_loop: any size" :
+		"bounded at 1024 fds (no bpf_loop before Linux 5.17)");
+	fprintf(f, "sockets open at start:   %s\n", feat.task_file_iter ? "task_file iterator" :
+		"not listed (no task_file iterator): followed from their first use");
+	fprintf(f, "open sockets at the end: %s\n", feat.map_iter ? "map iterator (exact summary)" :
+		"not read (no map iterator): the summary counts ended sockets");
+	mode = choose_mode(o, &feat, err, sizeof(err));
+	if (!ringbuf || mode < 0) {
+		fprintf(f, "result:                  cannot trace: %s\n", ringbuf ? err :
+			"no BPF ring buffer");
+		return 1;
+	}
+	fprintf(f, "result:                  can trace, with %s programs\n", attach_name(mode));
+	return 0;
 }
 
 /* Reads an iterator to its end; after each chunk, drains rb (if any), so

@@ -3,8 +3,10 @@
 #ifndef TRACER_H
 #define TRACER_H
 
+#include <linux/types.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "opts.h"
 #include "socktrace.h"
 
@@ -29,6 +31,9 @@ struct tracer {
 	int snapshot_fd;	/* iterator over open sockets, read at the end; -1 */
 };
 
+/* What the kernel offers socktrace, for --check, on f: 0 when it can
+ * trace with o's attach mode, 1 when not (the last line says why). */
+int tracer_check(const struct opts *o, FILE *f);
 /* 0 when every program is attached; else -1 with one line in err. */
 int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errlen);
 /* Enters the sockets open before tracing, draining rb as their events

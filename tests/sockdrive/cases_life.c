@@ -442,6 +442,7 @@ struct sender {
 	int fd;
 	size_t n;
 	long rc;
+	volatile int done;
 };
 
 static void *send_big(void *arg)
@@ -449,6 +450,7 @@ static void *send_big(void *arg)
 	struct sender *s = arg;
 
 	s->rc = send(s->fd, calloc(1, s->n), s->n, 0);
+	s->done = 1;
 	return NULL;
 }
 
@@ -458,18 +460,18 @@ static void *send_big(void *arg)
 static int race_send(const char *arg)
 {
 	int port, lfd = bound(AF_INET, SOCK_STREAM, &port), uport, rfd = bound(AF_INET, SOCK_DGRAM, &uport);
-	int small = 4096;
 	struct sk t = connect_lo(AF_INET, SOCK_STREAM, port), a = accept_on(lfd, 0), u;
-	struct sender x = { .fd = t.fd, .n = 1 << 20 };
+	/* More than the peer's receive queue takes unread: the send blocks. */
+	struct sender x = { .fd = t.fd, .n = 4 << 20 };
 	pthread_t th;
 	char buf[65536];
 
 	(void)arg;
-	setsockopt(t.fd, SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
-	setsockopt(a.fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
 	if (pthread_create(&th, NULL, send_big, &x))
 		die("pthread_create");
 	usleep(200 * 1000);	/* the send is blocked by now */
+	if (x.done)
+		die("the send did not block");
 	close_sock(&t);
 	u = connect_lo(AF_INET, SOCK_DGRAM, uport);
 	if (u.fd != t.fd)

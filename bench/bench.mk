@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+# The benchmark's floor (bench/floor.c): socktrace's loader and hooks with
+# the BPF programs built to return at once. Included by the top Makefile.
+
+FLOOR := $(OUT)/floor
+
+$(FLOOR)/socktrace.bpf.o: bpf/socktrace.bpf.c $(wildcard bpf/*.h) include/socktrace.h vmlinux/$(ARCH)/vmlinux.h | $(FLOOR)
+	$(CLANG) $(BPF_CFLAGS) -DSOCKTRACE_FLOOR -c $< -o $@
+
+$(FLOOR)/socktrace.skel.h: $(FLOOR)/socktrace.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+# Its skeleton first on the include path: tracer.c loads the empty programs.
+$(FLOOR)/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h $(FLOOR)/socktrace.skel.h | $(FLOOR)
+	$(CC) -I$(FLOOR) $(ALL_CFLAGS) -c $< -o $@
+
+FLOOR_OBJS := $(filter-out main,$(APP))
+$(OUT)/bench/floor: bench/floor.c $(FLOOR_OBJS:%=$(FLOOR)/%.o) | $(OUT)/bench
+	$(CC) -I$(FLOOR) $(ALL_CFLAGS) $^ $(LIBS) -o $@
+
+$(FLOOR) $(OUT)/bench:
+	mkdir -p $@

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/* The values of the filter options: parsed and checked, one line of
+ * reason on error (and 2, the exit status of bad options). */
+#ifndef FILTERS_H
+#define FILTERS_H
+
+#include <linux/types.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "socktrace.h"
+
+struct ports {
+	uint16_t port[PORTS_MAX];
+	uint8_t n;
+};
+
+/* A user id, as a number or a user name. */
+int parse_uid(const char *s, uint32_t *uid, char *err, size_t errlen);
+/* "53" or "80,443": added to p (at most PORTS_MAX in all). */
+int parse_ports(const char *opt, const char *s, struct ports *p, char *err, size_t errlen);
+/* "10.0.0.0/8", "::1", "fe80::/10"; an address alone is a whole /32 or
+ * /128. Host bits past the length are cleared. */
+int parse_prefix(const char *s, struct prefix *p, char *err, size_t errlen);
+/* "tcp" or "udp": the IPPROTO_ number. */
+int parse_proto(const char *s, uint8_t *proto, char *err, size_t errlen);
+/* A cgroup v2 directory, absolute or under /sys/fs/cgroup: its id (the
+ * directory's inode number). */
+int parse_cgroup(const char *s, uint64_t *id, char *err, size_t errlen);
+
+#endif
