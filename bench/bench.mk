@@ -20,3 +20,22 @@ $(OUT)/bench/floor: bench/floor.c $(FLOOR_OBJS:%=$(FLOOR)/%.o) | $(OUT)/bench
 
 $(FLOOR) $(OUT)/bench:
 	mkdir -p $@
+
+# Static builds for the guest of `make bench-vm`, which has no libc.
+$(OUT)/static/load: bench/load.c | $(OUT)/static
+	$(CC) -O2 -Wall -Wextra -static $< -o $@
+
+$(OUT)/static/floor: bench/floor.c $(FLOOR_OBJS:%=$(FLOOR)/%.o) | $(OUT)/static
+	$(CC) -I$(FLOOR) $(ALL_CFLAGS) -static $^ $(LIBS) -o $@
+
+# The kprobe mode, which this machine's kernel may lack, measured in a
+# Debian 12 guest under qemu (bench/vm.sh, tests/vm/bench-guest.sh).
+BENCH_VM_DEPS := jq qemu-system-x86 busybox-static cpio gzip
+.PHONY: bench-vm deps-bench-vm
+deps-bench-vm: deps-build
+	$(call install_missing,$(BENCH_VM_DEPS))
+
+bench-vm: deps-bench-vm
+	$(MAKE) $(OUT)/static/socktrace $(OUT)/static/floor $(OUT)/static/load
+	SOCKTRACE=$(OUT)/static/socktrace FLOOR=$(OUT)/static/floor LOAD=$(OUT)/static/load \
+		BENCH_OUT=$(OUT)/bench bench/vm.sh

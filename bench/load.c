@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /*
  * Load generator of the socktrace benchmark: one syscall pattern in a tight
- * loop, on loopback only, bounded by an op count or a duration (and never
- * more than --max-ops operations). It prints one JSON line: the operations
- * timed, ns per operation, and the socktrace events the run must have caused
- * (warm-up and set-up included), so that a tracer's output can be checked
- * against it.
+ * loop, on loopback sockets (or /dev/null and /dev/zero), bounded by an op
+ * count or a duration (and never more than --max-ops operations). It prints
+ * one JSON line: the operations timed, ns per operation, and the socktrace
+ * events the run must have caused (warm-up and set-up included), so that a
+ * tracer's output can be checked against it. Built static too, for the
+ * guest of `make bench-vm`, which has no libc.
  *
  *   load PATTERN [--ms N | --ops N] [--warmup N] [--cpu N] [--file PATH]
  *   load latency [--samples N] [--gap-min MS] [--gap-max MS] [--cpu N]
@@ -16,8 +17,11 @@
  *   udpconn    socket() + connect() + close() of a UDP socket (connect, close)
  *   tcp        socket() + connect() + sendto() of 16 bytes + close() of a TCP
  *              socket to a listener in the same process, which accepts and
- *              closes each connection in the loop (connect, send, close)
+ *              closes each connection in the loop (connect, accept, send, and
+ *              two closes: the connected and the accepted socket)
  *   openclose  open() + close() of a regular file (none)
+ *   write      write() of 16 bytes to /dev/null (none)
+ *   read       read() of 16 bytes from /dev/zero (none)
  *   latency    one UDP datagram at a time, a random 20-100 ms apart; datagram
  *              i has 1000 + i bytes; prints one line per probe with the
  *              CLOCK_REALTIME read just before its sendto
@@ -56,7 +60,7 @@ struct cfg {
 };
 
 struct expect {
-	long long connect, send, close;
+	long long connect, accept, send, close;
 };
 
 static void die(const char *what)
@@ -100,6 +104,7 @@ struct run {
 	struct sockaddr_in dst;
 	int rx;			/* UDP receiver, or TCP listener */
 	int fd;			/* sendto: the connected socket */
+	int dev;		/* write, read: /dev/null, /dev/zero */
 	const char *file;
 	char tmpl[64];
 	char payload[PAYLOAD];
@@ -164,11 +169,23 @@ static void op_openclose(struct run *r)
 		die("close");
 }
 
+static void op_write(struct run *r)
+{
+	if (write(r->dev, r->payload, PAYLOAD) != PAYLOAD)
+		die("write");
+}
+
+static void op_read(struct run *r)
+{
+	if (read(r->dev, r->payload, PAYLOAD) != PAYLOAD)
+		die("read");
+}
+
 static void setup(const struct cfg *c, struct run *r, void (**op)(struct run *), struct expect *per)
 {
 	memset(r->payload, 'x', PAYLOAD);
 	memset(per, 0, sizeof(*per));
-	r->fd = r->rx = -1;
+	r->fd = r->rx = r->dev = -1;
 	if (!strcmp(c->pattern, "sendto") || !strcmp(c->pattern, "latency")) {
 		/* The receiver's queue fills and later datagrams are dropped,
 		 * which a UDP sender is never told: every sendto succeeds. */
@@ -192,7 +209,8 @@ static void setup(const struct cfg *c, struct run *r, void (**op)(struct run *),
 		if (setsockopt(r->rx, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) || listen(r->rx, 4096))
 			die("listen");
 		*op = op_tcp;
-		per->connect = per->send = per->close = 1;
+		per->connect = per->accept = per->send = 1;
+		per->close = 2;
 	} else if (!strcmp(c->pattern, "openclose")) {
 		if (c->file) {
 			r->file = c->file;
@@ -206,6 +224,14 @@ static void setup(const struct cfg *c, struct run *r, void (**op)(struct run *),
 			r->file = r->tmpl;
 		}
 		*op = op_openclose;
+	} else if (!strcmp(c->pattern, "write") || !strcmp(c->pattern, "read")) {
+		/* Not sockets: nothing to report, whatever the syscall. */
+		int w = c->pattern[0] == 'w';
+
+		r->dev = open(w ? "/dev/null" : "/dev/zero", (w ? O_WRONLY : O_RDONLY) | O_CLOEXEC);
+		if (r->dev < 0)
+			die("open");
+		*op = w ? op_write : op_read;
 	} else {
 		fprintf(stderr, "load: unknown pattern '%s'\n", c->pattern);
 		exit(2);
@@ -221,19 +247,21 @@ static void teardown(struct run *r)
 	}
 	if (r->rx >= 0 && close(r->rx))
 		die("close");
+	if (r->dev >= 0 && close(r->dev))
+		die("close");
 	if (r->tmpl[0])
 		unlink(r->tmpl);
 }
 
 static void print_result(const struct cfg *c, const struct run *r, long long ops, int64_t ns)
 {
-	long long total = r->ex.connect + r->ex.send + r->ex.close;
+	long long total = r->ex.connect + r->ex.accept + r->ex.send + r->ex.close;
 
 	printf("{\"pattern\":\"%s\",\"pid\":%d,\"ops\":%lld,\"warmup_ops\":%lld,\"elapsed_ns\":%lld,"
-	       "\"ns_per_op\":%.1f,\"expected\":{\"connect\":%lld,\"send\":%lld,\"close\":%lld},"
-	       "\"expected_events\":%lld}\n",
+	       "\"ns_per_op\":%.1f,\"expected\":{\"connect\":%lld,\"accept\":%lld,\"send\":%lld,"
+	       "\"close\":%lld},\"expected_events\":%lld}\n",
 	       c->pattern, (int)getpid(), ops, c->warmup, (long long)ns, ops ? (double)ns / ops : 0.0,
-	       r->ex.connect, r->ex.send, r->ex.close, total);
+	       r->ex.connect, r->ex.accept, r->ex.send, r->ex.close, total);
 }
 
 static void loop(const struct cfg *c)
@@ -264,6 +292,7 @@ static void loop(const struct cfg *c)
 		}
 	}
 	r.ex.connect += per.connect * (n + c->warmup);
+	r.ex.accept += per.accept * (n + c->warmup);
 	r.ex.send += per.send * (n + c->warmup);
 	r.ex.close += per.close * (n + c->warmup);
 	teardown(&r);
@@ -325,7 +354,7 @@ int main(int argc, char **argv)
 			 .samples = 50, .gap_min = 20, .gap_max = 100 };
 
 	if (argc < 2 || argv[1][0] == '-') {
-		fprintf(stderr, "usage: load sendto|udpconn|tcp|openclose [--ms N | --ops N] "
+		fprintf(stderr, "usage: load sendto|udpconn|tcp|openclose|write|read [--ms N | --ops N] "
 			"[--warmup N] [--max-ops N] [--cpu N] [--file PATH]\n"
 			"       load latency [--samples N] [--gap-min MS] [--gap-max MS] [--cpu N]\n");
 		return 2;

@@ -39,8 +39,8 @@ static __always_inline void head_current(struct event_head *h, struct task_struc
 	__u64 id = bpf_get_current_pid_tgid();
 
 	h->ts_ns = bpf_ktime_get_ns();
-	h->pid = viewer_level ? task_tgid(t) : id >> 32;
-	h->tid = viewer_level ? task_tid(t) : (__u32)id;
+	h->pid = viewer_pidns ? task_tgid(t) : id >> 32;
+	h->tid = viewer_pidns ? task_tid(t) : (__u32)id;
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 	if (v && v->owner == h->pid) {

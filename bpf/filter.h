@@ -15,9 +15,8 @@ const volatile bool filter_uid_set = false;
 const volatile __u32 filter_uid = 0;
 const volatile __u64 filter_cgroup = 0;		/* a cgroup v2 id: it, or one below */
 const volatile bool filter_follow = false;	/* and every descendant of a match */
-/* The pid namespace socktrace runs in when it is not the initial one:
- * --pid is matched, and pids are told, as seen there. */
-const volatile __u32 viewer_level = 0;
+/* The pid namespace socktrace runs in (its inode number) when it is not
+ * the initial one: --pid is matched, and pids are told, as seen there. */
 const volatile __u32 viewer_pidns = 0;
 
 /* The socket: */
@@ -74,25 +73,30 @@ static __always_inline bool in_cgroup(struct task_struct *t)
  * none there (a process outside it). */
 static __always_inline __u32 viewer_nr(struct pid *p)
 {
-	struct upid up = {};
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up;
 
-	if (BPF_CORE_READ(p, level) < viewer_level)
-		return 0;
-	bpf_probe_read_kernel(&up, sizeof(up), (void *)p + bpf_core_field_offset(struct pid, numbers) +
-			      (__u64)(viewer_level & 0xff) * sizeof(struct upid));
-	return BPF_CORE_READ(up.ns, ns.inum) == viewer_pidns ? up.nr : 0;
+	for (unsigned int i = 1; i < 8; i++) {
+		if (i > level)
+			break;
+		bpf_probe_read_kernel(&up, sizeof(up), (void *)p + bpf_core_field_offset(struct pid, numbers) +
+				      i * sizeof(struct upid));
+		if (BPF_CORE_READ(up.ns, ns.inum) == viewer_pidns)
+			return up.nr;
+	}
+	return 0;
 }
 
 static __always_inline __u32 task_tgid(struct task_struct *t)
 {
-	if (viewer_level)
+	if (viewer_pidns)
 		return viewer_nr(BPF_CORE_READ(t, group_leader, thread_pid));
 	return BPF_CORE_READ(t, tgid);
 }
 
 static __always_inline __u32 task_tid(struct task_struct *t)
 {
-	if (viewer_level)
+	if (viewer_pidns)
 		return viewer_nr(BPF_CORE_READ(t, thread_pid));
 	return BPF_CORE_READ(t, pid);
 }

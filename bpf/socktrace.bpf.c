@@ -383,15 +383,14 @@ __noinline int sock_io(void)
 	return 0;
 }
 
-static __always_inline void count_io(const struct io *io)
+/* The CPU's slot for the io sock_io() counts: kept off the BPF stack,
+ * which the calls below it need (512 bytes for the whole chain). */
+static __always_inline struct io *io_slot(void)
 {
 	__u32 zero = 0;
 	struct scratch *scr = bpf_map_lookup_elem(&scratch, &zero);
 
-	if (scr) {
-		scr->io = *io;
-		sock_io();
-	}
+	return scr ? &scr->io : NULL;
 }
 
 /* Calls that the socket layer must leave to their syscall hooks. */
@@ -467,20 +466,25 @@ static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool w
 static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool send)
 {
 	struct task_struct *t = current_task();
-	struct io io = { .sk = (__u64)sk, .ret = ret, .msgs = 1, .send = send };
+	struct io *io;
 
 	if (!send && (flags & MSG_PEEK))
 		return 0;	/* the data stays queued for the next read */
-	if (!inet_family(sock_family(sk)))
+	if (!inet_family(sock_family(sk)) || !(io = io_slot()))
 		return 0;
-	io.call = io_call(t, &io, send);
-	if (io.call == CALL_SKIP)
+	io->sk = (__u64)sk;
+	io->ret = ret;
+	io->msgs = 1;
+	io->send = send;
+	io->flags = 0;
+	io->call = io_call(t, io, send);
+	if (io->call == CALL_SKIP)
 		return 0;
-	if (io.fd < 0) {
+	if (io->fd < 0) {
 		__sync_fetch_and_add(&unattributed, 1);
 		return 0;
 	}
-	count_io(&io);
+	sock_io();
 	return 0;
 }
 
@@ -558,26 +562,26 @@ static __always_inline bool mmsg_io(struct io *io, const struct call *c, int i)
 static __always_inline int io_exit(long ret)
 {
 	struct call *c = find_call(CK_IO);
-	struct io io;
+	struct io *io = io_slot();
 
-	if (!c)
+	if (!c || !io)
 		return 0;
-	io.sk = c->sk;
-	io.ret = ret;
-	io.msgs = 1;
-	io.fd = c->fd;
-	io.call = c->call;
-	io.send = c->send;
-	io.flags = c->flags & (EVF_DEST | EVF_DEST_USER);
-	io.dest = c->dest;
+	io->sk = c->sk;
+	io->ret = ret;
+	io->msgs = 1;
+	io->fd = c->fd;
+	io->call = c->call;
+	io->send = c->send;
+	io->flags = c->flags & (EVF_DEST | EVF_DEST_USER);
+	io->dest = c->dest;
 	/* sendmmsg and recvmmsg syscalls return messages: one event each,
 	 * as the socket layer gives where it is hooked. */
 	if ((c->flags & CF_MMSG) && ret > 0) {
 		for (int i = 0; i < 64 && i < ret; i++)
-			if (mmsg_io(&io, c, i))
-				count_io(&io);
+			if (mmsg_io(io, c, i))
+				sock_io();
 	} else {
-		count_io(&io);
+		sock_io();
 	}
 	drop_call();
 	return 0;

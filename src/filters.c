@@ -12,7 +12,6 @@
 #include "filters.h"
 
 #define CGROUP2_SUPER_MAGIC 0x63677270
-#define CGROUP_ROOT "/sys/fs/cgroup"
 
 /* A whole decimal number in [min, max]. */
 static bool number(const char *s, unsigned long min, unsigned long max, unsigned long *v)
@@ -111,20 +110,33 @@ int parse_proto(const char *s, uint8_t *proto, char *err, size_t errlen)
 	return 0;
 }
 
+static bool is_cgroup2(const char *path)
+{
+	struct statfs fs;
+
+	return !statfs(path, &fs) && fs.f_type == CGROUP2_SUPER_MAGIC;
+}
+
+const char *cgroup2_root(void)
+{
+	return is_cgroup2("/sys/fs/cgroup") ? "/sys/fs/cgroup" :
+	       is_cgroup2("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : NULL;
+}
+
 int parse_cgroup(const char *s, uint64_t *id, char *err, size_t errlen)
 {
+	const char *root = cgroup2_root();
 	char path[4096];
-	struct statfs fs;
 	struct stat st;
 
 	/* A path as given, or under the cgroup v2 root (as /proc/PID/cgroup
 	 * shows them). */
-	if (stat(s, &st) && snprintf(path, sizeof(path), CGROUP_ROOT "%s%s", *s == '/' ? "" : "/", s) <
-			    (int)sizeof(path) && !stat(path, &st))
+	if (stat(s, &st) && root && snprintf(path, sizeof(path), "%s%s%s", root, *s == '/' ? "" : "/", s) <
+				    (int)sizeof(path) && !stat(path, &st))
 		s = path;
-	if (stat(s, &st) || !S_ISDIR(st.st_mode) || statfs(s, &fs) || fs.f_type != CGROUP2_SUPER_MAGIC) {
-		snprintf(err, errlen, "--cgroup: '%s' is not a cgroup v2 directory (a path under "
-			 CGROUP_ROOT ", as /proc/PID/cgroup shows it)", s);
+	if (stat(s, &st) || !S_ISDIR(st.st_mode) || !is_cgroup2(s)) {
+		snprintf(err, errlen, "--cgroup: '%s' is not a cgroup v2 directory (a path under %s, as "
+			 "/proc/PID/cgroup shows it)", s, root ? root : "a cgroup2 mount");
 		return 2;
 	}
 	*id = st.st_ino;

@@ -24,7 +24,10 @@ int parse_ports(const char *opt, const char *s, struct ports *p, char *err, size
 int parse_prefix(const char *s, struct prefix *p, char *err, size_t errlen);
 /* "tcp" or "udp": the IPPROTO_ number. */
 int parse_proto(const char *s, uint8_t *proto, char *err, size_t errlen);
-/* A cgroup v2 directory, absolute or under /sys/fs/cgroup: its id (the
+/* Where the cgroup v2 hierarchy is mounted: /sys/fs/cgroup, or
+ * /sys/fs/cgroup/unified on a hybrid layout; NULL if neither. */
+const char *cgroup2_root(void);
+/* A cgroup v2 directory, absolute or under that root: its id (the
  * directory's inode number). */
 int parse_cgroup(const char *s, uint64_t *id, char *err, size_t errlen);
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "cgnames.h"
 #include "escape.h"
 #include "format.h"
 #include "kinds.h"
@@ -136,7 +137,7 @@ static void json_error(struct buf *b, int64_t ret)
 	buf_fmt(b, ",\"ret\":%" PRId64 ",\"error\":\"%s\"", ret, errno_name(ret, tmp, sizeof(tmp)));
 }
 
-void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
+void format_json(struct buf *b, const struct event *e, const struct fmt *f)
 {
 	const struct kind_info *k = kind_info(e->h.kind);
 	const struct event_head *h = &e->h;
@@ -144,9 +145,10 @@ void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
 
 	buf_str(b, "{\"time\":\"");
-	format_time(b, wall_ns(h->ts_ns, realtime_off));
+	format_time(b, wall_ns(h->ts_ns, f->realtime_off));
 	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,", k->name, h->pid);
-	if (h->nspid)
+	/* Its pid in its own namespace, where that says more than pid. */
+	if (h->nspid && h->nspid != h->pid)
 		buf_fmt(b, "\"nspid\":%u,", h->nspid);
 	buf_fmt(b, "\"tid\":%u,\"uid\":%u,\"comm\":", h->tid, h->uid);
 	json_string(b, h->comm, sizeof(h->comm));
@@ -158,6 +160,10 @@ void format_json(struct buf *b, const struct event *e, int64_t realtime_off)
 			"\"cgroup\":%" PRIu64 ",\"netns\":%u", h->fd, (uint64_t)h->sock,
 			family_name(n->family), proto_name(n->proto, tmp, sizeof(tmp)), saddr, n->sport,
 			daddr, n->dport, (uint64_t)h->cgroup, h->netns);
+		if (cgnames_get(f->names, h->cgroup)) {
+			buf_str(b, ",\"container\":");
+			json_string(b, cgnames_get(f->names, h->cgroup), 80);
+		}
 	}
 	k->json(b, e);
 	buf_str(b, "}\n");
@@ -196,6 +202,12 @@ void json_io(struct buf *b, const struct event *e)
 		buf_str(b, ",\"dest_verified\":false");
 }
 
+bool close_is_probe(const struct event *e)
+{
+	return e->h.kind == EV_CLOSE && e->h.ends.proto == IPPROTO_UDP && e->h.origin == ORIGIN_CONNECT &&
+	       !e->close.sends && !e->close.recvs;
+}
+
 void json_close(struct buf *b, const struct event *e)
 {
 	const struct ev_close *c = &e->close;
@@ -212,6 +224,8 @@ void json_close(struct buf *b, const struct event *e)
 		buf_str(b, ",\"connecting\":true");
 	if (e->h.flags & EVF_INCOMPLETE)
 		buf_str(b, ",\"incomplete\":true");
+	if (close_is_probe(e))
+		buf_str(b, ",\"probe\":true");
 }
 
 static const char *untraced_why(uint32_t why)
@@ -319,16 +333,37 @@ static void text_ends(struct buf *b, const struct ends *n, const char *sep)
 	text_endpoint(b, n->daddr, dfamily(n), n->dport);
 }
 
-void format_text(struct buf *b, const struct event *e, int64_t realtime_off)
+/* Where the socket is, when that is not where socktrace is. */
+static void text_context(struct buf *b, const struct event *e, const struct fmt *f)
+{
+	const char *name;
+
+	if (e->h.cgroup != f->own_cgroup) {
+		name = cgnames_get(f->names, e->h.cgroup);
+		if (name) {
+			buf_str(b, " [");
+			text_string(b, name, 80);
+			buf_char(b, ']');
+		} else {
+			buf_fmt(b, " [cgroup %" PRIu64 "]", (uint64_t)e->h.cgroup);
+		}
+	}
+	if (e->h.netns != f->own_netns)
+		buf_fmt(b, " [netns %u]", e->h.netns);
+}
+
+void format_text(struct buf *b, const struct event *e, const struct fmt *f)
 {
 	const struct kind_info *k = kind_info(e->h.kind);
 	char time[16], pid[12], fd[12];
 
-	text_time(time, wall_ns(e->h.ts_ns, realtime_off));
+	text_time(time, wall_ns(e->h.ts_ns, f->realtime_off));
 	snprintf(pid, sizeof(pid), "%u", e->h.pid);
 	snprintf(fd, sizeof(fd), k->socket ? "%d" : "-", e->h.fd);
 	text_cols(b, time, pid, e->h.comm, sizeof(e->h.comm), fd, k->name);
 	k->text(b, e);
+	if (k->socket)
+		text_context(b, e, f);
 	buf_char(b, '\n');
 }
 
@@ -396,6 +431,8 @@ void text_close(struct buf *b, const struct event *e)
 		(uint64_t)c->recv_bytes);
 	if (e->h.flags & EVF_CONNECTING)
 		buf_str(b, ", still connecting");
+	if (close_is_probe(e))
+		buf_str(b, " (connect only: a probe)");
 }
 
 void text_untraced(struct buf *b, const struct event *e)

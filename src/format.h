@@ -5,6 +5,7 @@
 
 #include <linux/types.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
 #include "socktrace.h"
@@ -12,10 +13,19 @@
 /* Longest line either format can produce, with room to spare. */
 #define LINE_MAX_LEN 1024
 
-/* realtime_off: CLOCK_REALTIME - CLOCK_MONOTONIC, to date kernel stamps.
- * e must be a known kind (kind_info() not NULL). */
-void format_json(struct buf *b, const struct event *e, int64_t realtime_off);
-void format_text(struct buf *b, const struct event *e, int64_t realtime_off);
+struct cgnames;
+
+/* What formatting needs besides the event. */
+struct fmt {
+	int64_t realtime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC, to date stamps */
+	uint64_t own_cgroup;		/* socktrace's own cgroup and network namespace: */
+	uint32_t own_netns;		/* the text names others only */
+	const struct cgnames *names;	/* --containers: cgroup names; NULL: none */
+};
+
+/* e must be a known kind (kind_info() not NULL). */
+void format_json(struct buf *b, const struct event *e, const struct fmt *f);
+void format_text(struct buf *b, const struct event *e, const struct fmt *f);
 void format_lost_json(struct buf *b, uint64_t count, int64_t real_ns);
 void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns);
 void format_text_header(struct buf *b);
@@ -33,6 +43,9 @@ const char *reason_name(uint8_t reason);
 const char *origin_name(uint8_t origin);
 const char *dir_name(uint8_t dir);
 const char *call_name(uint8_t call);
+/* A UDP socket connected and closed without a send or a receive: how
+ * glibc probes the routes to a name's addresses to sort them. */
+bool close_is_probe(const struct event *e);
 
 /* Each kind's own fields (see kinds.h). */
 void json_connect(struct buf *b, const struct event *e);

@@ -8,7 +8,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <bpf/libbpf.h>
+#include "cgnames.h"
 #include "kinds.h"
 #include "opts.h"
 #include "output.h"
@@ -27,6 +29,7 @@ struct ctx {
 	struct socktab *tab;
 	struct output out;
 	FILE *status;		/* --status */
+	struct cgnames *names;	/* --containers */
 	uint64_t received;	/* records read from the ring */
 	uint64_t malformed;	/* records that were not a known event */
 	uint64_t lost_seen;
@@ -201,6 +204,7 @@ int main(int argc, char **argv)
 	struct ctx c = { 0 };
 	struct ring_buffer *rb = NULL;
 	struct kernel_tables k;
+	struct stat st;
 	struct opts o;
 	char err[512];
 	int rc = 1;
@@ -237,6 +241,14 @@ int main(int argc, char **argv)
 	}
 	if (tracer_scan_existing(&c.tr, rb, err, sizeof(err)))
 		fprintf(stderr, "socktrace: %s\n", err);
+	/* What the sandbox will not let it read later. */
+	c.out.fmt.own_cgroup = cgroup2_root() ? cgroup_self(cgroup2_root()) : 0;
+	c.out.fmt.own_netns = stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
+	if (o.containers && !cgroup2_root())
+		fprintf(stderr, "socktrace: --containers: no cgroup v2 hierarchy is mounted: cgroups show as ids\n");
+	else if (o.containers && !(c.names = cgnames_load(cgroup2_root())))
+		fprintf(stderr, "socktrace: --containers: %s\n", strerror(errno));
+	c.out.fmt.names = c.names;
 	if (sandbox_enter(err, sizeof(err))) {
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
@@ -264,6 +276,7 @@ cleanup:
 	ring_buffer__free(rb);
 	tracer_destroy(&c.tr);
 	socktab_free(c.tab);
+	cgnames_free(c.names);
 	if (c.status)
 		fclose(c.status);
 	return rc;

@@ -27,7 +27,7 @@ void output_init(struct output *out, int fd, bool json, const volatile sig_atomi
 
 void output_sync_clock(struct output *out)
 {
-	out->realtime_off = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
+	out->fmt.realtime_off = clock_ns(CLOCK_REALTIME) - clock_ns(CLOCK_MONOTONIC);
 }
 
 /* Keeps room for one more line, so no line is ever cut. */
@@ -41,9 +41,9 @@ void output_event(struct output *out, const struct event *e)
 {
 	make_room(out);
 	if (out->json)
-		format_json(&out->b, e, out->realtime_off);
+		format_json(&out->b, e, &out->fmt);
 	else
-		format_text(&out->b, e, out->realtime_off);
+		format_text(&out->b, e, &out->fmt);
 	out->pending++;
 }
 

@@ -19,7 +19,7 @@ struct output {
 	uint64_t pending;	/* events in the buffer */
 	uint64_t written;	/* events written out whole */
 	uint64_t unwritten;	/* events that could not be written */
-	int64_t realtime_off;	/* CLOCK_REALTIME - CLOCK_MONOTONIC */
+	struct fmt fmt;
 	struct buf b;
 	char mem[64 * 1024];
 };

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
+#include "format.h"
 #include "hmap.h"
 #include "socktab.h"
 
@@ -97,6 +98,9 @@ int socktab_event(struct socktab *t, const struct event *e)
 		p->sends += e->close.sends;
 		p->recv_bytes += e->close.recv_bytes;
 		p->recvs += e->close.recvs;
+		/* OUT counts real sockets, not a resolver's probes. */
+		if (close_is_probe(e) && p->out)
+			p->out--;
 		return 0;
 	}
 	p = proc_get(t, h->pid, h->pstart, h->comm);

@@ -192,24 +192,15 @@ static bool optional(const struct bpf_program *p)
 	       starts(bpf_program__section_name(p), "iter/");
 }
 
-/* The level and inode number of socktrace's own pid namespace: pids are
- * told, and --pid matched, as seen there. 0 in the initial namespace. */
-static unsigned int own_pidns(unsigned int *inum)
+/* socktrace's own pid namespace (its inode number), 0 when it is the
+ * initial one (whose inode number Linux fixes): pids are told, and --pid
+ * matched, as seen from where it runs. */
+#define INIT_PIDNS_INO 0xEFFFFFFCu
+static unsigned int own_pidns(void)
 {
-	char line[256];
-	unsigned int level = 0;
 	struct stat st;
-	FILE *f = fopen("/proc/self/status", "re");
 
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "NSpid:", 6))
-			for (char *p = line + 6; (p = strchr(p, '\t')); p++)
-				level++;
-	fclose(f);
-	*inum = stat("/proc/self/ns/pid", &st) ? 0 : st.st_ino;
-	return level ? level - 1 : 0;
+	return stat("/proc/self/ns/pid", &st) || st.st_ino == INIT_PIDNS_INO ? 0 : st.st_ino;
 }
 
 static void set_ports(volatile __u16 *dst, volatile __u8 *n, const struct ports *p)
@@ -221,16 +212,13 @@ static void set_ports(volatile __u16 *dst, volatile __u8 *n, const struct ports 
 
 static void set_filters(struct socktrace_bpf *s, const struct opts *o)
 {
-	unsigned int inum = 0, level = own_pidns(&inum);
-
 	s->rodata->filter_pid = o->pid;
 	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
 	s->rodata->filter_uid_set = o->uid_set;
 	s->rodata->filter_uid = o->uid;
 	s->rodata->filter_cgroup = o->cgroup;
 	s->rodata->filter_follow = o->follow;
-	s->rodata->viewer_level = level;
-	s->rodata->viewer_pidns = inum;
+	s->rodata->viewer_pidns = own_pidns();
 	s->rodata->filter_family = o->family;
 	s->rodata->filter_proto = o->proto;
 	set_ports(s->rodata->filter_ports, &s->rodata->nports, &o->ports);
@@ -292,7 +280,14 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	}
 
 	rc = socktrace_bpf__load(s);
-	if (rc == -EPERM || rc == -EACCES) {
+	/* EACCES is also how the verifier refuses a program: not a matter
+	 * of privilege, which was checked before. */
+	if (rc == -EACCES) {
+		snprintf(err, errlen, "this kernel's verifier refused a BPF program (--verbose shows "
+			 "its log): please report it with the output of --check");
+		return -1;
+	}
+	if (rc == -EPERM) {
 		snprintf(err, errlen, "not allowed to load BPF programs (%s): run as root, or with "
 			 "CAP_BPF and CAP_PERFMON; in a user namespace, BPF is not available",
 			 strerror(-rc));

@@ -19,7 +19,7 @@ SCHEMA=$here/../dist/events.schema.json
 read -r -d '' PROJECT <<'EOF'
 def project: with_entries(select(.key | IN("event","pid","nspid","tid","comm","fd","family","proto",
   "saddr","sport","daddr","dport","ret","error","bytes","reason","sent_bytes","sends","recv_bytes",
-  "recvs","origin","dir","call","dest_arg","async","connecting","why")));
+  "recvs","origin","dir","call","dest_arg","async","connecting","why","probe")));
 EOF
 
 # Each tracked descriptor's events, in the order socktrace printed them:
@@ -99,12 +99,16 @@ races() {
 		[ "$(stopped "$d" '"\(.kernel.sockets) \(.kernel.tables)"')" = "0 0" ]
 }
 
-# The expected events a session selects: its --events kinds and family.
+# The expected events a session selects: its --events kinds, its family
+# and protocol, --failed.
 session_filter() {
-	local args=$1 kinds='["connect","accept","open","close","untraced"]' fam=""
+	local args=$1 kinds='["connect","accept","open","close","untraced"]' fam="" proto="" failed=false
 	case " $args " in *" --events all "*) kinds='["connect","accept","open","send","recv","close","untraced"]' ;; esac
 	case " $args " in *" --ipv4 "*) fam=ipv4 ;; *" --ipv6 "*) fam=ipv6 ;; esac
-	echo "def wanted: (.event | IN($kinds[])) and (\"$fam\" == \"\" or (.family // \"$fam\") == \"$fam\");"
+	case " $args " in *" --proto udp "*) proto=udp ;; *" --proto tcp "*) proto=tcp ;; esac
+	case " $args " in *" --failed "*) failed=true kinds='["connect"]' ;; esac
+	echo "def wanted: (.event | IN($kinds[])) and (\"$fam\" == \"\" or (.family // \"$fam\") == \"$fam\")
+		and (\"$proto\" == \"\" or (.proto // \"$proto\") == \"$proto\") and (($failed | not) or has(\"error\"));"
 }
 
 session() {

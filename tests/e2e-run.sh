@@ -51,7 +51,7 @@ if [ -n "${E2E_CASES:-}" ]; then
 else
 	for c in tcp "tcp 6" refused udp "udp 6" mapped nonblock dns nonsock exit exec dup2 \
 		close_range "reuse 20" "threads 4" pidns io-tcp "io-tcp 6" io-udp "io-udp 6" fork \
-		cfiles scm timeout iouring compat family race-send; do
+		cfiles scm timeout iouring compat family race-send probe; do
 		# shellcheck disable=SC2086 # "threads 4" is a case and its argument
 		"$SOCKDRIVE" $c >> "$d/facts.json"
 	done
@@ -128,10 +128,103 @@ for fam in ipv4 ipv6; do
 	stop_tracer "$d"
 done
 
-# --comm: by the name the kernel keeps, set with PR_SET_NAME. Only these
-# processes are traced, so the kernel's tables must be empty at the end.
+# --uid: by the real user of the process.
+d=$out/uid
+start_tracer "$d" "$@" --events all --uid 65534
+"$SOCKDRIVE" --uid 65534 tcp >> "$d/facts.json"
+"$SOCKDRIVE" tcp >> "$d/excluded.json"
+touch "$d/empty-at-end"
+stop_tracer "$d"
+
+# --port (either end), --sport, --dport: each keeps its ends of a
+# connection to a port; one to the next port is dropped.
+port=$((20000 + $$ % 20000))
+for f in port sport dport; do
+	d=$out/$f
+	mode=$f
+	[ $f = port ] && mode=either
+	start_tracer "$d" "$@" --events all --$f $port
+	"$SOCKDRIVE" ports $mode:$port >> "$d/facts.json"
+	"$SOCKDRIVE" tcp >> "$d/excluded.json"
+	touch "$d/empty-at-end"
+	stop_tracer "$d"
+done
+
+# --addr: either end in the prefix, an IPv4-mapped peer in an IPv4 one.
+d=$out/addr
+start_tracer "$d" "$@" --events all --addr 127.0.0.2/32
+"$SOCKDRIVE" addrs >> "$d/facts.json"
+"$SOCKDRIVE" tcp >> "$d/excluded.json"
+touch "$d/empty-at-end"
+stop_tracer "$d"
+
+# --proto and --failed: the checker keeps the expected events that pass.
+d=$out/proto
+start_tracer "$d" "$@" --events all --proto udp
+for c in tcp udp dns io-udp; do "$SOCKDRIVE" $c >> "$d/facts.json"; done
+stop_tracer "$d"
+d=$out/failed
+start_tracer "$d" "$@" --failed
+for c in tcp refused nonblock family; do "$SOCKDRIVE" $c >> "$d/facts.json"; done
+stop_tracer "$d"
+
+# --cgroup: a process in a child of the cgroup named is kept, one outside
+# dropped.
+root=/sys/fs/cgroup
+[ -e $root/unified/cgroup.procs ] && root=$root/unified
+if mkdir -p "$root/st-e2e/child" 2>/dev/null; then
+	d=$out/cgroup
+	start_tracer "$d" "$@" --events all --cgroup "$root/st-e2e"
+	"$SOCKDRIVE" --cgroup "$root/st-e2e/child" tcp >> "$d/facts.json"
+	"$SOCKDRIVE" tcp >> "$d/excluded.json"
+	stop_tracer "$d"
+	rmdir "$root/st-e2e/child" "$root/st-e2e"
+fi
+
+# --follow: with --pid of a parent, the child it starts; without, not.
+for f in follow nofollow; do
+	d=$out/$f
+	mkdir -p "$d"
+	[ $f = follow ] && to=facts || to=excluded
+	touch "$d/facts.json"
+	"$SOCKDRIVE" --gate "$d/go" spawn > "$d/$to.json" &
+	drv=$!
+	if [ $f = follow ]; then start_tracer "$d" "$@" --events all --pid $drv --follow
+	else start_tracer "$d" "$@" --events all --pid $drv; fi
+	touch "$d/go"
+	wait $drv
+	touch "$d/empty-at-end"
+	stop_tracer "$d"
+done
+
+# --pid from inside a pid namespace of socktrace's own: pids as seen there.
+if unshare -p -f --mount-proc true 2>/dev/null; then
+	d=$out/pidns-viewer
+	mkdir -p "$d"
+	unshare -p -f --mount-proc sh -c '
+		"$1" --gate "$3/go" tcp > "$3/facts.json" &
+		drv=$!
+		"$2" --output json --status "$3/status.json" --events all --pid $drv > "$3/trace.json" 2> "$3/trace.err" &
+		tracer=$!
+		i=0
+		while ! grep -q "\"status\":\"tracing\"" "$3/status.json" 2>/dev/null && [ $i -lt 600 ]; do
+			i=$((i + 1)); sleep 0.1; done
+		touch "$3/go"
+		wait $drv
+		kill -INT $tracer
+		wait $tracer
+		echo $? > "$3/rc"' sh "$SOCKDRIVE" "$SOCKTRACE" "$d"
+	printf '%s\n' "$* --events all --pid" > "$d/args"
+fi
+
+# --comm: by the name the kernel keeps, set with PR_SET_NAME: the process's
+# or the thread's. Only these processes are traced, so the kernel's tables
+# must be empty at the end.
 d=$out/comm
 start_tracer "$d" "$@" --events all --comm st-keep
+"$SOCKDRIVE" --name st-keep named-thread st-thread >> "$d/facts.json"
+"$SOCKDRIVE" --name st-other named-thread st-keep >> "$d/facts.json"
+"$SOCKDRIVE" --name st-other named-thread st-drop >> "$d/excluded.json"
 "$SOCKDRIVE" --name st-keep udp >> "$d/facts.json"
 "$SOCKDRIVE" --name st-drop udp >> "$d/excluded.json"
 "$SOCKDRIVE" --name st-keep tcp >> "$d/facts.json"

@@ -146,13 +146,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	socktab_event(tab, &e);
 
 	buf_init(&b, mem, sizeof(mem));
-	format_json(&b, &e, (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40);
+	struct fmt f = { .realtime_off = (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40 };
+
+	format_json(&b, &e, &f);
 	if (b.overflow)
 		abort();	/* LINE_MAX_LEN must hold any event */
 	check_json_line(mem, b.len);
 
 	buf_init(&b, mem, sizeof(mem));
-	format_text(&b, &e, 0);
+	format_text(&b, &e, &f);
 	if (b.overflow)
 		abort();
 	check_text_line(mem, b.len);

@@ -288,6 +288,14 @@ void wait_gate(const char *path)
 		nanosleep(&tick, NULL);
 }
 
+/* Where the cgroup v2 hierarchy is: alone, or beside v1 (hybrid). */
+const char *cgroup2_root(void)
+{
+	struct stat st;
+
+	return !stat("/sys/fs/cgroup/unified/cgroup.procs", &st) ? "/sys/fs/cgroup/unified" : "/sys/fs/cgroup";
+}
+
 /* The first line: who this helper is, and the namespace and cgroup
  * every event of its sockets must name. */
 void helper_line(const char *c)
@@ -299,14 +307,14 @@ void helper_line(const char *c)
 	if (stat("/proc/self/ns/net", &ns))
 		ns.st_ino = 0;
 	f = fopen("/proc/self/cgroup", "r");
-	if (f) {
-		if (!fgets(cg, sizeof(cg), f))
-			cg[0] = '\0';
+	/* The cgroup v2 line, "0::/path", is the last on a hybrid layout. */
+	while (f && fgets(cg, sizeof(cg), f) && strncmp(cg, "0::", 3))
+		;
+	if (f)
 		fclose(f);
-	}
 	cg[strcspn(cg, "\n")] = '\0';
 	/* cgroup v2: the id is the inode of the cgroup's directory. */
-	snprintf(path, sizeof(path), "/sys/fs/cgroup%s", strncmp(cg, "0::", 3) ? "/-" : cg + 3);
+	snprintf(path, sizeof(path), "%s%s", cgroup2_root(), strncmp(cg, "0::", 3) ? "/-" : cg + 3);
 	printf("{\"helper\":\"%s\",\"pid\":%d,\"uid\":%d,\"netns\":%lu", c, host_pid, getuid(),
 	       (unsigned long)ns.st_ino);
 	if (!stat(path, &cgs))

@@ -57,12 +57,13 @@ void wait_gate(const char *path);
 void helper_line(const char *c);
 /* Another process's first line, for a child that reports on its own. */
 void child_ids(void);
+const char *cgroup2_root(void);
 
 /* The cases: name, and its function taking the case's argument. */
 struct sd_case {
 	const char *name;
 	int (*run)(const char *arg);
 };
-extern const struct sd_case basic_cases[], io_cases[], life_cases[];
+extern const struct sd_case basic_cases[], io_cases[], life_cases[], filter_cases[];
 
 #endif

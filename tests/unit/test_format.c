@@ -6,13 +6,15 @@
 #include "kinds.h"
 
 static char mem[LINE_MAX_LEN + 1];
+/* socktrace's own cgroup and netns are those of the test event. */
+static struct fmt f = { .realtime_off = 1700000000LL * 1000000000, .own_cgroup = 7, .own_netns = 4026531840u };
 
 static const char *json(const struct event *e)
 {
 	struct buf b;
 
 	buf_init(&b, mem, LINE_MAX_LEN);
-	format_json(&b, e, 1700000000LL * 1000000000);
+	format_json(&b, e, &f);
 	mem[b.len] = '\0';
 	return mem;
 }
@@ -22,7 +24,7 @@ static const char *text(const struct event *e)
 	struct buf b;
 
 	buf_init(&b, mem, LINE_MAX_LEN);
-	format_text(&b, e, 0);
+	format_text(&b, e, &f);
 	mem[b.len] = '\0';
 	return mem + 13;	/* past the local time of day */
 }
@@ -130,6 +132,21 @@ int main(void)
 	HAS(text(&e), "close   closed by unseen after 177 ms,");
 	e.close.reason = 200;
 	HAS(json(&e), "\"reason\":\"unknown\"");
+	/* A UDP socket connected and closed unused: a resolver's probe. */
+	e.h.flags = 0;
+	e.h.origin = ORIGIN_CONNECT;
+	e.close = (struct ev_close){ .duration_ns = 1000 };
+	HAS(json(&e), "\"recvs\":0,\"probe\":true}\n");
+	HAS(text(&e), "0 B in (connect only: a probe)\n");
+	e.close.sends = 1;
+	CHECK(!strstr(json(&e), "probe"));
+	/* Where the socket is, in text when not where socktrace is. */
+	e.h.cgroup = 8;
+	e.h.netns = 4026532000u;
+	HAS(text(&e), "0 B in [cgroup 8] [netns 4026532000]\n");
+	HAS(json(&e), "\"cgroup\":8,\"netns\":4026532000,\"reason\"");
+	e.h.cgroup = 7;
+	e.h.netns = 4026531840u;
 
 	e.h.kind = EV_UNTRACED;
 	e.untraced.why = UNTRACED_COMPAT;

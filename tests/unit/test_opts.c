@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <sys/socket.h>
 #include "check.h"
+#include <linux/types.h>
+#include "socktrace.h"
 #include "opts.h"
 
 static int parse(struct opts *o, const char *a, const char *b, const char *c)
@@ -53,5 +55,41 @@ int main(void)
 	CHECK(parse(&o, "--attach", "fentry", NULL) == 2);
 	CHECK(parse(&o, "--pid", "0", NULL) == 2);
 	CHECK(parse(&o, "stray", NULL, NULL) == 2);
+
+	/* Filters. */
+	struct ports ports = { 0 };
+	struct prefix px;
+	uint32_t uid;
+	uint8_t proto;
+	uint64_t cg;
+
+	CHECK(parse_ports("port", "53", &ports, err, sizeof(err)) == 0 && ports.n == 1 && ports.port[0] == 53);
+	CHECK(parse_ports("port", "80,443", &ports, err, sizeof(err)) == 0 && ports.n == 3 && ports.port[2] == 443);
+	CHECK(parse_ports("port", "0", &ports, err, sizeof(err)) == 2);
+	CHECK(parse_ports("port", "65536", &ports, err, sizeof(err)) == 2);
+	CHECK(parse_ports("port", "80,", &ports, err, sizeof(err)) == 2);
+	CHECK(parse_ports("port", "1,2,3,4,5,6", &ports, err, sizeof(err)) == 2 && strstr(err, "at most 8"));
+	CHECK(parse_prefix("10.1.2.3/8", &px, err, sizeof(err)) == 0 && px.family == AF_INET && px.bits == 8 &&
+	      px.addr[0] == 10 && px.addr[1] == 0);	/* host bits cleared */
+	CHECK(parse_prefix("192.0.2.7", &px, err, sizeof(err)) == 0 && px.bits == 32 && px.addr[3] == 7);
+	CHECK(parse_prefix("fe80::1/10", &px, err, sizeof(err)) == 0 && px.family == AF_INET6 &&
+	      px.bits == 10 && px.addr[0] == 0xfe && px.addr[1] == 0x80 && px.addr[15] == 0);
+	CHECK(parse_prefix("::1", &px, err, sizeof(err)) == 0 && px.bits == 128 && px.addr[15] == 1);
+	CHECK(parse_prefix("10.0.0.0/33", &px, err, sizeof(err)) == 2);
+	CHECK(parse_prefix("10.0.0/8", &px, err, sizeof(err)) == 2);
+	CHECK(parse_prefix("example.com", &px, err, sizeof(err)) == 2);
+	CHECK(parse_prefix("::/x", &px, err, sizeof(err)) == 2);
+	CHECK(parse_uid("1000", &uid, err, sizeof(err)) == 0 && uid == 1000);
+	CHECK(parse_uid("root", &uid, err, sizeof(err)) == 0 && uid == 0);
+	CHECK(parse_uid("no-such-user-here", &uid, err, sizeof(err)) == 2);
+	CHECK(parse_uid("-1", &uid, err, sizeof(err)) == 2);
+	CHECK(parse_proto("udp", &proto, err, sizeof(err)) == 0 && proto == 17);
+	CHECK(parse_proto("icmp", &proto, err, sizeof(err)) == 2);
+	CHECK(parse_cgroup("/tmp", &cg, err, sizeof(err)) == 2);
+	CHECK(parse(&o, "--follow", NULL, NULL) == 2);	/* follows nothing */
+	CHECK(parse(&o, "--follow", "--pid", "1") == 0 && o.follow);
+	CHECK(parse(&o, "--failed", NULL, NULL) == 0 && o.failed && o.events == (1u << EV_CONNECT));
+	CHECK(parse(&o, "--failed", "-e", "close") == 2);
+	CHECK(parse(&o, "--addr", "10.0.0.0/8", "-A") == 2);	/* the second lacks its value */
 	return check_done("opts");
 }

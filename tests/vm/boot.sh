@@ -6,9 +6,11 @@
 #
 # Env: VM_TIMEOUT bounds the whole guest (seconds, default 600); STEP_SECS
 # (default 120) and GUEST_ARGS, more kernel command line words, reach init as
-# environment variables. Writes build/vm/NAME/boot.result (wall=, qemu_rc=,
-# files=, damaged=) for the caller to judge; exits 1 if it could not boot at
-# all (no kernel, no initramfs), 2 on bad usage.
+# environment variables; VM_DIR replaces build/vm/NAME (so that the bench's
+# guest never shares a directory with the test matrix's); QEMU_ARGS, more
+# qemu words (the bench's -icount). Writes build/vm/NAME/boot.result (wall=,
+# qemu_rc=, files=, damaged=) for the caller to judge; exits 1 if it could
+# not boot at all (no kernel, no initramfs), 2 on bad usage.
 set -u -o pipefail
 shopt -s nullglob
 
@@ -17,7 +19,7 @@ root=$(cd "$here/../.." && pwd)
 name=${1:?usage: boot.sh NAME}
 read -r _ arch rel re _ < <(grep -v '^#' "$here/kernels" | awk -v n="$name" '$1 == n')
 [ -n "${re:-}" ] || { echo "boot.sh: no kernel '$name' in $here/kernels" >&2; exit 2; }
-vm=$root/build/vm/$name
+vm=${VM_DIR:-$root/build/vm/$name}
 log=$vm/serial.log
 res=$vm/boot.result
 rm -f "$log" "$res"
@@ -46,11 +48,12 @@ BUSYBOX=$bb "$here/initramfs.sh" "$vm/initrd.gz" "$vm"/t/* ||
 # stdin from /dev/null so qemu never touches a tty. Command line words
 # with '=' that the kernel does not know reach init as environment.
 timeout=${VM_TIMEOUT:-600}
+read -ra extra <<<"${QEMU_ARGS:-}"
 t0=$(date +%s.%N)
 timeout -k 10 "$timeout" "${qemu[@]}" \
     -kernel "$vm/kernel/vmlinuz" -initrd "$vm/initrd.gz" \
     -append "console=$console quiet panic=-1 STEP_SECS=${STEP_SECS:-120} ${GUEST_ARGS:-}" \
-    -nographic -no-reboot -m 1024 -smp 2 -nic none \
+    -nographic -no-reboot -m 1024 -smp 2 -nic none "${extra[@]}" \
     </dev/null >"$vm/serial.raw" 2>&1
 qrc=$?
 t1=$(date +%s.%N)

@@ -8,7 +8,8 @@
 # on the serial console for boot.sh to decode, and powers off. It does not
 # judge: the host does, with tests/e2e-check.sh, since the guest has no bash
 # or jq. With GUEST_MODE=btf it only dumps /sys/kernel/btf/vmlinux (for
-# btf-arm64.sh).
+# btf-arm64.sh); with GUEST_MODE=bench it runs /t/bench-guest.sh (for
+# bench/vm.sh) instead of the tests.
 #
 # It must never hang: every step runs under `timeout`, in its own session so
 # whatever it leaves behind is killed by process group. STEP_SECS (a kernel
@@ -119,6 +120,15 @@ diagnose() {
     tail -n 300 /tmp/diag.err >"$OUT/diag/$1.err"
     rm -f /tmp/diag.err
 }
+
+# GUEST_MODE=bench: the benchmark of `make bench-vm` (bench/vm.sh) instead
+# of the tests, one bounded step, then the same dump.
+if [ "${GUEST_MODE:-}" = bench ]; then
+    step bench sh /t/bench-guest.sh $OUT/bench
+    dump
+    echo "@@GUEST-DONE $(tr '\n' ' ' <$OUT/guest/rc)"
+    exit 0
+fi
 
 for mode in kprobe tracepoint; do
     mkdir -p $OUT/$mode
