@@ -273,6 +273,31 @@ if start --output text -e all; then
 	fi
 fi
 
+# --containers: a socket's cgroup named as the container it stands for,
+# in JSON and, as it is not socktrace's own, at the end of a text line.
+root=/sys/fs/cgroup
+[ -e $root/unified/cgroup.procs ] && root=$root/unified
+scope=$root/docker-0123456789abcdef0123456789abcdef.scope
+if mkdir -p "$scope" 2>/dev/null; then
+	for fmt in json text; do
+		if start --output $fmt --containers; then
+			"$SOCKDRIVE" --cgroup "$scope" tcp > "$tmp/facts.$fmt"
+			kill -INT $pid
+			wait $pid
+		fi
+		cp "$tmp/out" "$tmp/containers.$fmt"
+	done
+	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts.json")
+	[ "$(jq -s -c "[.[] | select(.pid == $drv) | .container] | unique" "$tmp/containers.json")" = \
+	  '["docker:0123456789ab"]' ] &&
+		ok "--containers: JSON names the container of each socket" ||
+		fail "--containers: JSON names the container" "$(grep sockdrive "$tmp/containers.json" | head -2)"
+	grep -q ' \[docker:0123456789ab\]$' "$tmp/containers.text" &&
+		ok "--containers: text names it at the end of the line" ||
+		fail "--containers: text names it at the end of the line" "$(grep sockdrive "$tmp/containers.text" | head -2)"
+	rmdir "$scope"
+fi
+
 # Errors name their cause and the fix, in one line, exit 1. A private
 # mount namespace hides what socktrace needs without touching the host.
 if command -v unshare > /dev/null; then
@@ -361,6 +386,7 @@ rm -f "$tmp/fifo" "$tmp/status"
 mkfifo "$tmp/fifo"
 cat "$tmp/fifo" > /dev/null &
 reader=$!
+disown $reader 2>/dev/null
 "$SOCKTRACE" --output json -e all --status "$tmp/status" > "$tmp/fifo" 2> "$tmp/err" &
 pid=$!
 for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done

@@ -36,11 +36,27 @@ start_tracer() {
 	done
 }
 
-# stop_tracer DIR: SIGINT, as a user's Ctrl-C, and keep the exit status.
+# stop_tracer DIR: SIGINT, as a user's Ctrl-C, and back once the final
+# status is written. Detaching (slow with many kprobes) goes on meanwhile;
+# exit statuses are collected at the end.
+stopping=
 stop_tracer() {
 	kill -INT "$tracer" 2>/dev/null
-	wait "$tracer"
-	echo $? > "$1/rc"
+	i=0
+	while ! grep -q '"status":"stopped"' "$1/status.json" 2>/dev/null &&
+	      kill -0 "$tracer" 2>/dev/null && [ $i -lt 600 ]; do
+		i=$((i + 1))
+		sleep 0.05
+	done
+	stopping="$stopping $tracer:$1"
+}
+
+# The exit status of every tracer stopped, once they are done.
+collect() {
+	for t in $stopping; do
+		wait "${t%%:*}"
+		echo $? > "${t#*:}/rc"
+	done
 }
 
 # Every case in one run, every kind of event.
@@ -63,7 +79,10 @@ else
 	"$SOCKDRIVE" --name-hex 71225c0a09017fc3a9ffe2821b5b32 tcp >> "$d/facts.json"
 fi
 stop_tracer "$d"
-[ -z "${E2E_CASES:-}" ] || exit 0
+if [ -n "${E2E_CASES:-}" ]; then
+	collect
+	exit 0
+fi
 
 # The default kinds: no send or receive events, the same totals.
 d=$out/default
@@ -202,18 +221,20 @@ if unshare -p -f --mount-proc true 2>/dev/null; then
 	d=$out/pidns-viewer
 	mkdir -p "$d"
 	unshare -p -f --mount-proc sh -c '
-		"$1" --gate "$3/go" tcp > "$3/facts.json" &
+		drive=$1 trace=$2 d=$3
+		shift 3
+		"$drive" --gate "$d/go" tcp > "$d/facts.json" &
 		drv=$!
-		"$2" --output json --status "$3/status.json" --events all --pid $drv > "$3/trace.json" 2> "$3/trace.err" &
+		"$trace" --output json --status "$d/status.json" "$@" --events all --pid $drv > "$d/trace.json" 2> "$d/trace.err" &
 		tracer=$!
 		i=0
-		while ! grep -q "\"status\":\"tracing\"" "$3/status.json" 2>/dev/null && [ $i -lt 600 ]; do
+		while ! grep -q "\"status\":\"tracing\"" "$d/status.json" 2>/dev/null && [ $i -lt 600 ]; do
 			i=$((i + 1)); sleep 0.1; done
-		touch "$3/go"
+		touch "$d/go"
 		wait $drv
 		kill -INT $tracer
 		wait $tracer
-		echo $? > "$3/rc"' sh "$SOCKDRIVE" "$SOCKTRACE" "$d"
+		echo $? > "$d/rc"' sh "$SOCKDRIVE" "$SOCKTRACE" "$d" "$@"
 	printf '%s\n' "$* --events all --pid" > "$d/args"
 fi
 
@@ -236,4 +257,5 @@ start_tracer "$d" "$@" --events all --comm st-keep
 "$SOCKDRIVE" --name st-keep dns >> "$d/facts.json"
 touch "$d/empty-at-end"
 stop_tracer "$d"
+collect
 exit 0
