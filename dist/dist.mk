@@ -34,3 +34,15 @@ uninstall:
 	rm -f $(INSTALLED)
 
 .PHONY: install install-dist uninstall
+
+# A Debian package of the working tree, in build/pkg/ (dpkg-buildpackage
+# writes next to the source tree, so the tree is copied there first).
+DEB_DEPS := debhelper dpkg-dev build-essential
+deb: deps-build
+	$(call install_missing,$(DEB_DEPS))
+	rm -rf $(OUT)/pkg && mkdir -p $(OUT)/pkg/src
+	tar --exclude=./build --exclude=./.git -cf - . | tar -C $(OUT)/pkg/src -xf -
+	cd $(OUT)/pkg/src && dpkg-buildpackage -us -uc -b
+	@ls $(OUT)/pkg/*.deb
+
+.PHONY: deb

@@ -170,19 +170,14 @@ out=$(systemd-analyze verify --man=no "$tmp/socktrace.service" 2>&1)
 
 ## The Debian package, from a copy of the tree as it is (changes included).
 
-rm -rf "$pkgdir"
-mkdir -p "$pkgdir/src"
-git ls-files -z --cached --others --exclude-standard |
-	while IFS= read -r -d '' f; do [ -e "$f" ] || [ -L "$f" ] && printf '%s\0' "$f"; done |
-	tar --null -T - -cf - | tar -xf - -C "$pkgdir/src"
 same "debian/changelog has the Makefile's VERSION" "$version" "$(dpkg-parsechangelog -l debian/changelog -S Version)"
 start=$SECONDS
-(cd "$pkgdir/src" && dpkg-buildpackage -us -uc -b) > "$pkgdir/build.log" 2>&1
+make -s deb > "$tmp/deb.log" 2>&1
 deb=$pkgdir/socktrace_${version}_$arch.deb
 if [ -s "$deb" ]; then
 	ok "dpkg-buildpackage -us -uc -b: $(basename "$deb") in $((SECONDS - start)) s"
 else
-	fail "dpkg-buildpackage -us -uc -b" "$(tail -5 "$pkgdir/build.log" | tr '\n' ' ')"
+	fail "dpkg-buildpackage -us -uc -b" "$(tail -5 "$tmp/deb.log" | tr '\n' ' ')"
 	finish
 	exit
 fi
