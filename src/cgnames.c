@@ -94,12 +94,6 @@ const char *cgnames_get(const struct cgnames *c, uint64_t id)
 	return h ? ((struct cgname *)h)->name : NULL;
 }
 
-static void free_node(struct hnode *n, void *arg)
-{
-	(void)arg;
-	free(n);
-}
-
 uint64_t cgroup_self(const char *root)
 {
 	char line[4096], path[4200];
@@ -123,7 +117,6 @@ void cgnames_free(struct cgnames *c)
 {
 	if (!c)
 		return;
-	hmap_each(&c->ids, free_node, NULL);
-	hmap_free(&c->ids);
+	hmap_free_all(&c->ids);
 	free(c);
 }

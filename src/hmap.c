@@ -93,3 +93,15 @@ void hmap_free(struct hmap *m)
 	m->slots = NULL;
 	m->nslots = m->count = 0;
 }
+
+static void free_node(struct hnode *n, void *arg)
+{
+	(void)arg;
+	free(n);
+}
+
+void hmap_free_all(struct hmap *m)
+{
+	hmap_each(m, free_node, NULL);
+	hmap_free(m);
+}

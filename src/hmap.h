@@ -25,5 +25,7 @@ struct hnode *hmap_del(struct hmap *m, uint64_t key);
 /* Calls fn on every node; fn may free the node. */
 void hmap_each(const struct hmap *m, void (*fn)(struct hnode *n, void *arg), void *arg);
 void hmap_free(struct hmap *m);
+/* Frees every node (each allocated whole with malloc) and the map. */
+void hmap_free_all(struct hmap *m);
 
 #endif

@@ -29,18 +29,11 @@ struct socktab *socktab_new(void)
 	return calloc(1, sizeof(struct socktab));
 }
 
-static void free_node(struct hnode *n, void *arg)
-{
-	(void)arg;
-	free(n);
-}
-
 void socktab_free(struct socktab *t)
 {
 	if (!t)
 		return;
-	hmap_each(&t->procs, free_node, NULL);
-	hmap_free(&t->procs);
+	hmap_free_all(&t->procs);
 	free(t);
 }
 

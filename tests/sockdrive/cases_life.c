@@ -396,13 +396,30 @@ static int compat(const char *arg)
 }
 #endif
 
+/* A failed connect of a socket of family to port 9 of ip, given in
+ * family as_family; its event names the address as shown. */
+static void refused_other(int family, int as_family, const char *ip, const char *shown)
+{
+	struct sk t = { .family = family, .type = SOCK_STREAM, .dport = 9 };
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(as_family, ip, 9, &ss);
+	long rc;
+
+	t.fd = socket(family, SOCK_STREAM, 0);
+	rc = connect(t.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+	local_end(&t);
+	snprintf(t.daddr, sizeof(t.daddr), "%s", shown);
+	expect("connect", &t, ",\"ret\":%ld,\"error\":\"%s\"", rc, strerrorname_np(-rc));
+	close(t.fd);
+}
+
 /* Addresses of the other family: the socket's family decides. */
 static int family(const char *arg)
 {
 	int port, rfd = bound(AF_INET, SOCK_DGRAM, &port);
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
-	struct sk s = adopted(socket(AF_INET6, SOCK_DGRAM, 0), AF_INET6, SOCK_DGRAM), t;
+	struct sk s = adopted(socket(AF_INET6, SOCK_DGRAM, 0), AF_INET6, SOCK_DGRAM);
 	long rc;
 
 	(void)arg;
@@ -418,22 +435,8 @@ static int family(const char *arg)
 	 * with an AF_INET length: each shown as asked, whatever the kernel
 	 * makes of it (older kernels refuse the first, newer ones read it as
 	 * 0.0.0.0:9). */
-	t = (struct sk){ .family = AF_INET, .type = SOCK_STREAM, .dport = 9 };
-	t.fd = socket(AF_INET, SOCK_STREAM, 0);
-	len = sockaddr_of(AF_INET6, "::1", 9, &ss);
-	rc = connect(t.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
-	local_end(&t);
-	snprintf(t.daddr, sizeof(t.daddr), "::1");
-	expect("connect", &t, ",\"ret\":%ld,\"error\":\"%s\"", rc, strerrorname_np(-rc));
-	close(t.fd);
-	t = (struct sk){ .family = AF_INET6, .type = SOCK_STREAM, .dport = 9 };
-	t.fd = socket(AF_INET6, SOCK_STREAM, 0);
-	len = sockaddr_of(AF_INET, "127.0.0.1", 9, &ss);
-	rc = connect(t.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
-	local_end(&t);
-	snprintf(t.daddr, sizeof(t.daddr), "::ffff:127.0.0.1");
-	expect("connect", &t, ",\"ret\":%ld,\"error\":\"%s\"", rc, strerrorname_np(-rc));
-	close(t.fd);
+	refused_other(AF_INET, AF_INET6, "::1", "::1");
+	refused_other(AF_INET6, AF_INET, "127.0.0.1", "::ffff:127.0.0.1");
 	close(rfd);
 	return 0;
 }

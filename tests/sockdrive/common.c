@@ -61,35 +61,37 @@ static void expect_head(const char *event)
 		printf(",\"comm\":\"%s\"", comm);
 }
 
+/* One expected event: the head, the socket's fields if s, fmt's own. */
+static void vexpect(const char *event, const struct sk *s, const char *fmt, va_list ap)
+{
+	pthread_mutex_lock(&out_lock);
+	expect_head(event);
+	if (s)
+		printf(",\"fd\":%d,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%d,"
+		       "\"daddr\":\"%s\",\"dport\":%d", s->fd, s->family == AF_INET6 ? "ipv6" : "ipv4",
+		       s->type == SOCK_STREAM ? "tcp" : "udp", s->saddr, s->sport, s->daddr, s->dport);
+	vprintf(fmt, ap);
+	printf("}\n");
+	fflush(stdout);
+	pthread_mutex_unlock(&out_lock);
+}
+
 void expect(const char *event, const struct sk *s, const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&out_lock);
-	expect_head(event);
-	printf(",\"fd\":%d,\"family\":\"%s\",\"proto\":\"%s\",\"saddr\":\"%s\",\"sport\":%d,"
-	       "\"daddr\":\"%s\",\"dport\":%d", s->fd, s->family == AF_INET6 ? "ipv6" : "ipv4",
-	       s->type == SOCK_STREAM ? "tcp" : "udp", s->saddr, s->sport, s->daddr, s->dport);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vexpect(event, s, fmt, ap);
 	va_end(ap);
-	printf("}\n");
-	fflush(stdout);
-	pthread_mutex_unlock(&out_lock);
 }
 
 void expect_plain(const char *event, const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&out_lock);
-	expect_head(event);
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vexpect(event, NULL, fmt, ap);
 	va_end(ap);
-	printf("}\n");
-	fflush(stdout);
-	pthread_mutex_unlock(&out_lock);
 }
 
 void expect_close(const struct sk *s, const char *reason)
