@@ -322,13 +322,19 @@ static void text_endpoint(struct buf *b, const uint8_t *addr, uint8_t family, ui
 	buf_fmt(b, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
-/* "tcp 10.0.0.2:40000 SEP 93.184.216.34:80" */
+/* "tcp 10.0.0.2:40000 SEP 93.184.216.34:80", or "tcp 0.0.0.0:80 (no peer)"
+ * for a listening or unconnected socket, whose peer reads as all zeros. */
 static void text_ends(struct buf *b, const struct ends *n, const char *sep)
 {
+	static const uint8_t zero[sizeof(n->daddr)];
 	char tmp[32];
 
 	buf_fmt(b, "%s ", proto_name(n->proto, tmp, sizeof(tmp)));
 	text_endpoint(b, n->saddr, n->family, n->sport);
+	if (!n->dport && !memcmp(n->daddr, zero, sizeof(zero))) {
+		buf_str(b, ", no peer");
+		return;
+	}
 	buf_str(b, sep);
 	text_endpoint(b, n->daddr, dfamily(n), n->dport);
 }

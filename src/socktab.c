@@ -101,10 +101,15 @@ int socktab_event(struct socktab *t, const struct event *e)
 		return -1;
 	switch (h->kind) {
 	case EV_CONNECT:
-		if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || (h->flags & EVF_ASYNC)))
+		/* OUT counts a connect in progress at once; if it then fails,
+		 * it was not a connection. */
+		if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || (h->flags & EVF_ASYNC))) {
 			p->failed++;
-		else if (!(h->flags & EVF_ASYNC) && h->sock)
+			if ((h->flags & EVF_ASYNC) && p->out)
+				p->out--;
+		} else if (!(h->flags & EVF_ASYNC) && h->sock) {
 			p->out++;
+		}
 		break;
 	case EV_ACCEPT:
 		p->in++;

@@ -184,6 +184,22 @@ session() {
 			check "$name: destinations read from memory say so" jq -s -e \
 				"$sel | map(select(.dest_arg)) | all(.dest_verified == false)" "$trace"
 		fi
+		# The exit summary (the stopped record's rows) adds up what was printed.
+		grep -q -- '--events all' "$d/args" &&
+			check "$name: the summary of the helpers adds up their events" jq -e -n \
+			--slurpfile s "$d/status.json" --slurpfile t "$trace" \
+			"[\$s[] | select(.status == \"stopped\") | .processes[] | select(.pid | IN($(echo $pids | tr ' ' ',')))] as \$rows
+			| [\$t[] | select(.pid | IN($(echo $pids | tr ' ' ',')))] as \$ev
+			| def sum(f): map(f) | add // 0; def count(f): map(select(f)) | length;
+			  (\$ev | map(select(.event == \"connect\"))) as \$c
+			| [\$rows | sum(.out), sum(.in), sum(.other), sum(.failed),
+			   sum(.sent_bytes), sum(.sends), sum(.recv_bytes), sum(.recvs)]
+			== [(\$c | count((.async | not) and (.ret == 0 or .ret == -115)))
+			    - (\$c | count(.async and .ret < 0))
+			    - (\$ev | count(.event == \"close\" and .probe and .origin == \"connect\")),
+			   (\$ev | count(.event == \"accept\")), (\$ev | count(.event == \"open\")),
+			   (\$c | count(.ret < 0 and (.async or .ret != -115))),
+			   (\$ev | map(select(.event == \"close\")) | sum(.sent_bytes), sum(.sends), sum(.recv_bytes), sum(.recvs))]"
 		check "$name: no helper socket left open at the end" jq -e -n --slurpfile s "$d/status.json" \
 			"[\$s[] | select(.status == \"stopped\") | .processes[] | select(.pid | IN($(echo $pids | tr ' ' ',')))
 			| .open] | add // 0 | . == 0"

@@ -90,6 +90,13 @@ int main(void)
 	e.h.origin = ORIGIN_EXISTING;
 	HAS(json(&e), "\"origin\":\"existing\"}\n");
 	HAS(text(&e), "open    udp [::1]:5000 > [::ffff:127.0.0.1]:53 (open before tracing)\n");
+	/* A listening or unconnected socket: no peer rather than [::]:0. */
+	memset(e.h.ends.daddr, 0, sizeof(e.h.ends.daddr));
+	e.h.ends.dport = 0;
+	HAS(text(&e), "open    udp [::1]:5000, no peer (open before tracing)\n");
+	HAS(json(&e), "\"daddr\":\"::\",\"dport\":0");
+	e.h.ends.dport = 53;
+	memcpy(e.h.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
 
 	e.h.kind = EV_SEND;
 	e.io.ret = 81;
