@@ -18,9 +18,13 @@ printf '%s\n' "$*" > "$out/args"
 
 # start_tracer DIR ARGS...: socktrace in the background, back when its
 # --status file says it is tracing. DIR/args keeps the session's options.
+# Each session's seconds to attach and in all go to DIR/timing (/proc/uptime:
+# busybox's date has no %N); only for reading, nothing judges them.
+uptime() { cut -d' ' -f1 /proc/uptime; }
 start_tracer() {
 	dir=$1
 	shift
+	t_start=$(uptime)
 	mkdir -p "$dir"
 	printf '%s\n' "$*" > "$dir/args"
 	"$SOCKTRACE" --output json --status "$dir/status.json" "$@" > "$dir/trace.json" 2> "$dir/trace.err" &
@@ -34,6 +38,7 @@ start_tracer() {
 		i=$((i + 1))
 		sleep 0.1
 	done
+	t_traced=$(uptime)
 }
 
 # stop_tracer DIR: SIGINT, as a user's Ctrl-C, and back once the final
@@ -49,6 +54,7 @@ stop_tracer() {
 		sleep 0.05
 	done
 	stopping="$stopping $tracer:$1"
+	echo "$t_start $t_traced $(uptime)" | awk '{ printf "attach %.2f s, in all %.2f s\n", $2 - $1, $3 - $1 }' > "$1/timing"
 }
 
 # The exit status of every tracer stopped, once they are done.
