@@ -38,9 +38,10 @@ RUN_MS=${RUN_MS:-500}
 PATTERNS=${PATTERNS:-sendto udpconn tcp openclose write read}
 ICOUNT=${ICOUNT:-shift=0,align=off,sleep=off}
 OUT=${BENCH_OUT:-build/bench}
+case $OUT in /*) ;; *) OUT=$root/$OUT ;; esac
 export VM_TIMEOUT=${VM_TIMEOUT:-3600}
 # A bench-only directory: the test matrix uses build/vm/NAME at the same time.
-export VM_DIR=$root/$OUT/vm
+export VM_DIR=$OUT/vm
 
 say() { echo "bench-vm: $*" >&2; }
 die() { say "cannot measure: $*"; exit 1; }
@@ -70,12 +71,16 @@ cp tests/vm/bench-guest.sh "$VM_DIR/t/bench-guest.sh"
 
 # Under -icount the guest's clock is its instruction count (shift=0: 1 ns
 # per instruction), not the host's clock, which other work on the host
-# would disturb; sleep=off lets idle guest time pass at once.
+# would disturb; sleep=off lets idle guest time pass at once. One vCPU (this
+# -smp replaces boot.sh's): with two, qemu 7.2 under -icount never brings
+# up the 6.1 kernel's second CPU.
 QEMU_ARGS=
-[ "$ICOUNT" != off ] && QEMU_ARGS="-icount $ICOUNT"
+[ "$ICOUNT" != off ] && QEMU_ARGS="-icount $ICOUNT -smp 1"
 export QEMU_ARGS
 # Kernel command line words, which init gets as environment: no spaces.
-export GUEST_ARGS="GUEST_MODE=bench BENCH_ROUNDS=$ROUNDS BENCH_MS=$RUN_MS BENCH_PATTERNS=$(echo $PATTERNS | tr ' ' ,)"
+read -ra pats <<< "$PATTERNS"
+GUEST_ARGS="GUEST_MODE=bench BENCH_ROUNDS=$ROUNDS BENCH_MS=$RUN_MS BENCH_PATTERNS=$(IFS=,; echo "${pats[*]}")"
+export GUEST_ARGS
 # The whole benchmark is one guest step, bounded in guest seconds; the real
 # bound is VM_TIMEOUT.
 export STEP_SECS=$VM_TIMEOUT
@@ -94,11 +99,12 @@ grep -q '^@@GUEST-DONE' "$log" ||
 facts=$VM_DIR/out/guest/facts
 fact() { sed -n "s/^$1=//p" "$facts" 2> /dev/null | head -1; }
 step=$(sed -n 's/^bench=//p' "$VM_DIR/out/guest/rc" 2> /dev/null)
+cpus=$(cat "$VM_DIR/out/bench/nproc" 2> /dev/null)
 
 jq -s -c --arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --arg package "$(cat "$VM_DIR/kernel/package")" \
 	--arg kernel "$(fact kernel)" --arg kprobes "$(fact kprobe_pmu)" --arg qemu "$(qemu-system-x86_64 --version | head -1)" \
 	--arg icount "${QEMU_ARGS:-none}" --argjson rounds "$ROUNDS" --argjson run_ms "$RUN_MS" \
-	--argjson wall "$wall" --arg step "$step" --arg patterns "$PATTERNS" --arg socktrace "$SOCKTRACE" '
+	--argjson wall "$wall" --arg step "$step" --arg cpus "${cpus:-?}" --arg patterns "$PATTERNS" --arg socktrace "$SOCKTRACE" '
 def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor]
 	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 [$patterns | splits(" +") | select(. != "")] as $order |
@@ -119,7 +125,7 @@ def median: sort | if length == 0 then null elif length % 2 == 1 then .[length /
 		accounted: (if .[0].config | startswith("socktrace") then
 			all(.[]; .status != null and .seen.total + .status.events.lost == .expected_events) else null end),
 		failed_stops: [.[] | select(.stop_rc != "0") | .round]}}) | from_entries)}) | from_entries) as $loops |
-{date: $date, guest: {package: $package, kernel: $kernel, kprobes: $kprobes}, qemu: $qemu, icount: $icount,
+{date: $date, guest: {package: $package, kernel: $kernel, kprobes: $kprobes, cpus: $cpus}, qemu: $qemu, icount: $icount,
  rounds: $rounds, run_ms: $run_ms, wall_s: $wall, guest_step_rc: $step, socktrace: $socktrace, loops: $loops,
  above_floor: ($loops | map_values(. as $v | {kprobe: (if $v["socktrace-kprobe"] and $v["floor-kprobe"] then
 	$v["socktrace-kprobe"].ratio - $v["floor-kprobe"].ratio else null end),
@@ -134,9 +140,10 @@ def pad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 def lpad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
 def cell(c): if c == null then "-" else "\(c.median_ns | round) (\(r(c.ratio)))" end;
 def modes: ["kprobe", "tracepoint"];
+def configs: ["untraced", "floor-kprobe", "socktrace-kprobe", "floor-tracepoint", "socktrace-tracepoint"];
 .above_floor as $above |
 "socktrace bench-vm — \(.date)",
-"guest: \(.guest.package), kernel \(.guest.kernel) (kprobes: \(.guest.kprobes)), qemu TCG, 2 vCPUs; \(.qemu)",
+"guest: \(.guest.package), kernel \(.guest.kernel) (kprobes: \(.guest.kprobes)), qemu TCG, \(.guest.cpus) vCPU(s); \(.qemu)",
 "clock: \(if .icount == "none" then "host time (no -icount)" else "\(.icount): guest time counts instructions executed" end)",
 "method: \(.rounds) rounds of \(.run_ms) ms (guest time) per loop and configuration, configurations rotating;",
 "  socktrace --events all > file; one boot, \(.wall_s) s of real time; socktrace: \(.socktrace)",
@@ -149,12 +156,13 @@ def modes: ["kprobe", "tracepoint"];
 		(r3($above[$p][$m]) | lpad(12))] | join(""))),
 "",
 "ns per operation round by round, and spread (max - min) / median",
-(.loops | to_entries[] | .key as $p | .value | to_entries[] |
+(.loops | to_entries[] | .key as $p | .value | to_entries | sort_by(.key as $k | configs | index($k))[] |
 	"  \($p | pad(10)) \(.key | pad(21)) \([.value.ns[] | round | tostring | lpad(8)] | join(""))   \(r(.value.spread * 100))%" +
 	(if .key != "untraced" and .value.modes != [.key | sub("^[a-z]+-"; "")] then "   ATTACHED WITH \(.value.modes)" else "" end)),
 "",
 "events of the load, all rounds (socktrace): expected / seen in its output; written and lost from its status records",
-(.loops | to_entries[] | .key as $p | .value | to_entries[] | select(.key | startswith("socktrace")) | .value as $c |
+(.loops | to_entries[] | .key as $p | .value | to_entries | sort_by(.key as $k | configs | index($k))[] |
+	select(.key | startswith("socktrace")) | .value as $c |
 	"  \($p | pad(10)) \(.key | pad(21)) \($c.expected | lpad(9)) / \($c.seen | lpad(9))   written \($c.written), lost \($c.lost)   " +
 	(if $c.events_ok then "ok" elif $c.accounted then "losses, every one counted" else "MISMATCH" end) +
 	(if ($c.failed_stops | length) > 0 then "   did not exit cleanly in rounds \($c.failed_stops | map(tostring) | join(","))" else "" end)),

@@ -28,7 +28,9 @@ mkdir -p "$out" $T
 runs=$out/runs.jsonl
 : >"$runs"
 
-# As on the host: the load alone on the last CPU, the tracers on CPU 0.
+# As on the host: the load alone on the last CPU, the tracers on CPU 0
+# (with one CPU, as under -icount, they share it).
+nproc >"$out/nproc"
 load_cpu=$(($(nproc) - 1))
 pin=""
 [ "$load_cpu" -gt 0 ] && pin="taskset -c 0"
@@ -66,7 +68,8 @@ stop() {
 
 # one ROUND PATTERN CONFIG: one run, its line appended to runs.
 one() {
-    local r=$1 p=$2 cfg=$3 mode=${3#*-} pid= ready= got= extra= line lrc lpid seen status
+    # shellcheck disable=SC3043 # busybox ash has local
+    local r="$1" p="$2" cfg="$3" mode="${3#*-}" pid='' ready='' got='' extra='' line lrc lpid seen status
     rm -f $T/out $T/err $T/status
     case $cfg in
     floor-*)
@@ -122,6 +125,7 @@ r=1
 while [ $r -le "$ROUNDS" ]; do
     for p in $PATTERNS; do
         # Rotate the configurations by one each round.
+        # shellcheck disable=SC2086 # split into words on purpose
         set -- $CONFIGS
         i=1
         while [ $i -lt $r ]; do
