@@ -45,6 +45,12 @@
 /* The first n arguments of the syscall whose user registers are regs. */
 static __always_inline void load_args(struct pt_regs *regs, long *a, int n)
 {
+	/* regs are the current task's user registers: read them directly. */
+	if (BTF_LOADS) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		LOAD_ARGS(regs, a);
+		return;
+	}
 	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
 	if (n > 1)
 		a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
@@ -150,7 +156,7 @@ static __noinline int connect_enter(const long *a)
 
 	if (!proc_traced(t))
 		return 0;
-	c.file = fd_file(task_files(t), c.fd);
+	c.file = fd_file(cur_files(t), c.fd);
 	sk = file_sock(c.file);
 	/* Not an IPv4/IPv6 socket (ENOTSOCK, EBADF, AF_UNIX): nothing to say. */
 	if (!sk || !inet_family(sock_family(sk)))
@@ -176,7 +182,7 @@ static __noinline int connect_exit(long ret)
 
 	if (!c)
 		return 0;
-	k.files = task_files(t);
+	k.files = cur_files(t);
 	k.fd = c->fd;
 	k.pad = 0;
 	/* Closed (and maybe reused) by another thread during the call: what
@@ -252,7 +258,7 @@ out:
 static __noinline int accept_exit(long ret)
 {
 	struct task_struct *t = current_task();
-	struct fd_key k = { .files = task_files(t), .fd = ret };
+	struct fd_key k = { .files = cur_files(t), .fd = ret };
 	struct newsock n = { .origin = ORIGIN_ACCEPT, .dir = DIR_IN };
 	struct ends ends = {};
 	struct sock_val *v;
@@ -302,7 +308,7 @@ __noinline int sock_io(void)
 
 	if (!io)
 		return 0;
-	k.files = task_files(t);
+	k.files = cur_files(t);
 	k.fd = io->fd;
 	k.pad = 0;
 	v = bpf_map_lookup_elem(&socks, &k);
@@ -405,22 +411,36 @@ static __always_inline struct io *io_slot(void)
  */
 static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool want_dest)
 {
-	unsigned int pflags = BPF_CORE_READ(t, flags);
+	unsigned int pflags;
 	struct pt_regs *regs;
 	struct user_msghdr mh;
 	void *name = NULL;
 	int namelen = 0;
+	bool compat;
+	long nr;
 	__u8 call;
 
 	io->fd = -1;
+	if (BTF_LOADS) {
+		struct task_struct *bt = bpf_get_current_task_btf();
+
+		pflags = bt->flags;
+		compat = LOAD_COMPAT(bt);
+		regs = (struct pt_regs *)bpf_task_pt_regs(bt);
+		nr = LOAD_NR(regs);
+	} else {
+		pflags = BPF_CORE_READ(t, flags);
+		compat = task_compat(t);
+		regs = syscall_regs(t);
+		nr = REGS_NR(regs);
+	}
 	if (pflags & PF_KTHREAD)
 		return CALL_OTHER;
 	if (pflags & PF_IO_WORKER)
 		return CALL_IO_URING;
-	if (task_compat(t))
+	if (compat)
 		return CALL_OTHER;
-	regs = syscall_regs(t);
-	switch (REGS_NR(regs)) {
+	switch (nr) {
 	case NR_write: call = CALL_WRITE; break;
 	case NR_writev: call = CALL_WRITEV; break;
 	case NR_pwritev: call = CALL_PWRITEV; break;
@@ -443,7 +463,7 @@ static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool w
 	default:
 		return CALL_OTHER;
 	}
-	io->fd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	io->fd = BTF_LOADS ? LOAD_ARG1(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
 	if (!want_dest)
 		return call;
 	if (call == CALL_SENDTO) {
@@ -523,7 +543,7 @@ static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg
 		__sync_fetch_and_add(&unattributed, 1);
 		return 0;
 	}
-	k.files = task_files(t);
+	k.files = cur_files(t);
 	k.fd = io.fd;
 	k.pad = 0;
 	if (!bpf_map_lookup_elem(&socks, &k) && !proc_traced(t))
@@ -649,7 +669,7 @@ int BPF_KRETPROBE(kr_inet6_recvmsg, long ret)
 static __noinline int fd_io_enter(int fd, __u8 call, __u8 send, const long *a)
 {
 	struct task_struct *t = current_task();
-	struct fd_key k = { .files = task_files(t), .fd = fd };
+	struct fd_key k = { .files = cur_files(t), .fd = fd };
 	struct call c = { .kind = CK_IO, .fd = fd, .call = call, .send = send };
 	struct sock *sk;
 
@@ -693,7 +713,7 @@ static __always_inline int sendfile_exit(long ret)
 static __always_inline int splice_enter(const long *a)
 {
 	struct task_struct *t = current_task();
-	struct sock *out = file_sock(fd_file(task_files(t), a[2]));
+	struct sock *out = file_sock(fd_file(cur_files(t), a[2]));
 
 	if (out && inet_family(sock_family(out)))
 		return fd_io_enter(a[2], CALL_SPLICE, 1, a);
@@ -709,7 +729,7 @@ static __always_inline int splice_exit(long ret)
 
 static __always_inline int close_fd(int fd)
 {
-	struct fd_key k = { .files = task_files(current_task()), .fd = fd };
+	struct fd_key k = { .files = cur_files(current_task()), .fd = fd };
 	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
 
 	/* close() is handled at entry only: Linux releases the descriptor
@@ -732,7 +752,7 @@ static __always_inline int close_enter(const long *a)
 /* dup2/dup3 returned newfd: if a tracked socket was there, it is gone. */
 static __always_inline int dup_exit(long ret)
 {
-	struct fd_key k = { .files = task_files(current_task()), .fd = ret };
+	struct fd_key k = { .files = cur_files(current_task()), .fd = ret };
 	struct sock_val *v;
 
 	if (ret < 0)
@@ -993,18 +1013,18 @@ int kp32_socketcall(struct pt_regs *ctx)
 #define NO_CASE(name, handler, nargs)
 #define ENTER_CASE(name, handler, nargs)			\
 	case NR_##name:						\
-		if (task_compat(current_task()))		\
+		if (cur_compat())				\
 			return 0;				\
 		load_args(regs, a, nargs);			\
 		return handler##_enter(a);
 #define EXIT_CASE(name, handler, nargs)				\
 	case NR_##name:						\
-		if (task_compat(current_task()))		\
+		if (cur_compat())				\
 			return 0;				\
 		return handler##_exit(ret);
 #define IO_ENTER_CASE(name, call, send)				\
 	case NR_##name:						\
-		if (task_compat(current_task()))		\
+		if (cur_compat())				\
 			return 0;				\
 		load_args(regs, a, NARGS);			\
 		return fd_io_enter(a[0], call, send, a);
@@ -1050,7 +1070,8 @@ SEC("raw_tp/sys_exit")
 int BPF_PROG(rt_sys_exit, struct pt_regs *regs, long ret)
 {
 	FLOOR();
-	long nr = REGS_NR(regs);
+	long nr = BTF_LOADS ? LOAD_NR((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf()))
+			    : REGS_NR(regs);
 
 	switch (nr) {
 	SYSCALL_HOOKS(EXIT_CASE, NO_CASE, EXIT_CASE)

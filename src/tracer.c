@@ -271,6 +271,7 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	s->rodata->event_mask = o->events;
 	s->rodata->wakeup_bytes = o->ring_size / 4;
 	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
+	s->rodata->kernel_btf = !access(VMLINUX_BTF, R_OK);
 	bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	size_calls(s->maps.calls);
 	bpf_object__for_each_program(p, s->obj) {
