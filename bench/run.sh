@@ -152,6 +152,10 @@ start_tracer() {
 	socktrace)
 		"${PIN[@]}" "$SOCKTRACE" "${ST_ARGS[@]}" --status "$W/status" > "$W/out" 2> "$W/err" < /dev/null &
 		TR_PID=$! ;;
+	socktrace-filtered) # a filter the load does not pass: what it costs the others
+		"${PIN[@]}" "$SOCKTRACE" "${ST_ARGS[@]}" --comm st-bench-none --status "$W/status" \
+			> "$W/out" 2> "$W/err" < /dev/null &
+		TR_PID=$! ;;
 	socktrace-jq | socktrace-stamp)
 		mkfifo "$W/fifo"
 		if [ "$1" = socktrace-jq ]; then
@@ -459,7 +463,7 @@ old_stats=$(sysctl -n kernel.bpf_stats_enabled 2> /dev/null || echo 0)
 : > "$W/cost.jsonl"
 if sysctl -q -w kernel.bpf_stats_enabled=1 2> /dev/null; then
 	for p in $PATTERNS; do
-		for cfg in floor socktrace; do
+		for cfg in floor socktrace socktrace-filtered; do
 			start_tracer "$cfg"
 			# shellcheck disable=SC2046
 			run_load "$cfg" $(load_args "$p") || die "the $p load failed (bpf cost)"
@@ -607,11 +611,12 @@ def cols: ["floor", "socktrace", "socktrace-jq", "bpftrace", "strace"];
 "",
 (if (.bpf_cost | length) > 0 then
 "BPF program cost (separate runs with kernel.bpf_stats_enabled=1; every process counted): per loop, BPF ns per",
-"operation of socktrace and of the floor (the same programs, returning at once), then socktrace per program:",
-"ns per run x runs per operation",
+"operation of socktrace, of socktrace with a filter the load does not pass (--comm st-bench-none) and of the",
+"floor (the same programs, returning at once), then socktrace per program: ns per run x runs per operation",
 (.bpf_cost as $all | $all[] | select(.config == "socktrace") | .pattern as $p |
 	([$all[] | select(.pattern == $p and .config == "floor")][0]) as $f |
-	"  \($p | pad(10)) socktrace \(r1(.bpf_ns_per_op)) ns, floor \(r1($f.bpf_ns_per_op)) ns: " +
+	([$all[] | select(.pattern == $p and .config == "socktrace-filtered")][0]) as $x |
+	"  \($p | pad(10)) socktrace \(r1(.bpf_ns_per_op)) ns, filtered out \(if $x then r1($x.bpf_ns_per_op) else "-" end) ns, floor \(r1($f.bpf_ns_per_op)) ns: " +
 	([.progs[] | select(.runs_per_op >= 0.005) | "\(.name) \(r1(.ns_per_run)) x \(r(.runs_per_op))"] | join(", "))),
 "" else empty end),
 "budget (socktrace > file, every event: its ratio to untraced minus the floor ratio, same run)",

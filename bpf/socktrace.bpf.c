@@ -64,11 +64,32 @@ static __always_inline void load_args(struct pt_regs *regs, long *a, int n)
 		a[5] = SYSCALL_ARG6(regs);
 }
 
+/*
+ * A thread makes one call at a time, and every hooked return drops its
+ * call: one still pending at the thread's next call, or at its exit, had
+ * its return missed. A kretprobe holds only so many calls in flight (as
+ * many as there are CPUs without CONFIG_PREEMPTION, else at least 10);
+ * past that, the kernel skips returns without a word. Count it, and mark
+ * its socket (files: the table of the current task).
+ */
+static __always_inline void missed_return(const struct call *old, __u64 files)
+{
+	struct fd_key k = { .files = files, .fd = old->fd };
+	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
+
+	__sync_fetch_and_add(&unreturned, 1);
+	if (v && (!old->sk || v->sk == old->sk))
+		v->flags |= SV_INCOMPLETE;
+}
+
 static __always_inline void save_call(struct call *c, struct fd_key *k)
 {
 	__u64 id = bpf_get_current_pid_tgid();
+	struct call *old = bpf_map_lookup_elem(&calls, &id);
 	struct sock_val *v;
 
+	if (old)
+		missed_return(old, cur_files(current_task()));
 	if (!bpf_map_update_elem(&calls, &id, c, BPF_ANY))
 		return;
 	/* The table is full: say so, and mark the socket whose totals will
@@ -825,9 +846,15 @@ static __always_inline int on_exit(bool use_loop)
 	struct files_struct *fs = BPF_CORE_READ(t, files);
 	__u64 files = (__u64)fs;
 	struct walk w = { .files = files, .how = WALK_EXIT << 8 };
+	struct call *c;
 
-	/* A thread that dies inside a traced call leaves nothing behind. */
-	bpf_map_delete_elem(&calls, &id);
+	/* A call returns before its thread exits: one still pending lost
+	 * its return. */
+	c = bpf_map_lookup_elem(&calls, &id);
+	if (c) {
+		missed_return(c, files);
+		bpf_map_delete_elem(&calls, &id);
+	}
 	if (filter_follow && !BPF_CORE_READ(t, signal, live.counter)) {
 		__u32 tgid = id >> 32;
 

@@ -20,6 +20,8 @@ const volatile bool kernel_btf = false;
 __u64 lost = 0;		/* events that found the ring buffer full */
 __u64 untracked = 0;	/* sockets not tracked: the socket table was full */
 __u64 incomplete = 0;	/* calls not followed: the per-thread call table was full */
+__u64 unreturned = 0;	/* calls whose return no probe reported (kretprobes hold a
+			 * limited number of calls in flight per function) */
 __u64 raced = 0;	/* calls whose descriptor was closed or replaced meanwhile */
 __u64 unattributed = 0;	/* socket I/O with no descriptor to put it on (io_uring) */
 __u64 unswept = 0;	/* descriptor tables too large to walk on this kernel */

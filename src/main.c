@@ -141,9 +141,10 @@ static void status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
 	else
 		fputs("null", c->status);
 	fprintf(c->status, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64
-		",\"untracked\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"raced\":%" PRIu64
-		",\"unattributed\":%" PRIu64 ",\"unswept\":%" PRIu64 "},\"processes\":", k->socks,
-		k->tables, k->untracked, k->incomplete, k->raced, k->unattributed, k->unswept);
+		",\"untracked\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"unreturned\":%" PRIu64
+		",\"raced\":%" PRIu64 ",\"unattributed\":%" PRIu64 ",\"unswept\":%" PRIu64
+		"},\"processes\":", k->socks, k->tables, k->untracked, k->incomplete, k->unreturned,
+		k->raced, k->unattributed, k->unswept);
 	socktab_json(c->tab, c->status);
 	fputs("}\n", c->status);
 	fflush(c->status);
@@ -168,12 +169,13 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 		socktab_summary(c->tab, stderr);
 	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
 		"still open, %" PRIu64 " not tracked (table full)\n", k->socks, k->tables, k->untracked);
-	if (k->incomplete || k->raced || k->unattributed || k->unswept || c->malformed)
+	if (k->incomplete || k->unreturned || k->raced || k->unattributed || k->unswept ||
+	    c->malformed)
 		fprintf(stderr, "socktrace: not followed: %" PRIu64 " calls (call table full), %"
-			PRIu64 " calls whose descriptor was closed meanwhile, %" PRIu64 " without a "
-			"descriptor (io_uring), %" PRIu64 " table walks cut short, %" PRIu64
-			" malformed records\n", k->incomplete, k->raced, k->unattributed, k->unswept,
-			c->malformed);
+			PRIu64 " calls whose return the kernel did not report, %" PRIu64 " calls "
+			"whose descriptor was closed meanwhile, %" PRIu64 " without a descriptor "
+			"(io_uring), %" PRIu64 " table walks cut short, %" PRIu64 " malformed records\n",
+			k->incomplete, k->unreturned, k->raced, k->unattributed, k->unswept, c->malformed);
 }
 
 static int run(struct ctx *c, const struct opts *o, struct ring_buffer *rb)

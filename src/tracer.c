@@ -514,6 +514,7 @@ void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 	k->tables = LOAD(ntables);
 	k->untracked = LOAD(untracked);
 	k->incomplete = LOAD(incomplete);
+	k->unreturned = LOAD(unreturned);
 	k->raced = LOAD(raced);
 	k->unattributed = LOAD(unattributed);
 	k->unswept = LOAD(unswept);

@@ -94,6 +94,19 @@ races() {
 		   (.event == "open" or .event == "close"))] as $e
 		| ($e | map(.event) | sort) == ["close", "open"]
 		  and ($e[] | select(.event == "close") | .sends == $w.sends and .sent_bytes == $w.bytes)'
+	# Threads blocked at once beyond what a kretprobe holds in flight:
+	# each socket exact, or marked incomplete and counted as unreturned.
+	local unret
+	unret=$(stopped "$d" .kernel.unreturned)
+	check "$name: inflight: every socket counted exactly, or marked incomplete ($unret unreturned)" \
+		jq -n -e --slurpfile f "$d/facts.json" --slurpfile t "$trace" --argjson u "${unret:-null}" '
+		($f[] | select(.inflight) | .inflight) as $w
+		| [$t[] | select(.event == "close" and .pid == $w.pid and (.fd | IN($w.fds[])))] as $c
+		| ($c | length) == ($w.fds | length)
+		  and all($c[]; .incomplete or (.recvs == 1 and .recv_bytes == 1 and .sends == 1 and .sent_bytes == 1))
+		  and ([$c[] | select(.incomplete)] | length) == $u'
+	[ "$mode" = tracepoint ] &&
+		check "$name: inflight: the tracepoint mode loses no return" [ "$unret" = 0 ]
 	check "$name: no socket went untracked" [ "$(stopped "$d" .kernel.untracked)" = 0 ]
 	check "$name: the kernel's tables are empty at the end" \
 		[ "$(stopped "$d" '"\(.kernel.sockets) \(.kernel.tables)"')" = "0 0" ]
@@ -209,7 +222,7 @@ session() {
 			[ "$(stopped "$d" '"\(.kernel.sockets) \(.kernel.tables)"')" = "0 0" ]
 	fi
 	check "$name: nothing went unfollowed" \
-		[ "$(stopped "$d" '"\(.kernel.untracked) \(.kernel.incomplete) \(.kernel.unswept)"')" = "0 0 0" ]
+		[ "$(stopped "$d" '"\(.kernel.untracked) \(.kernel.incomplete) \(.kernel.unreturned) \(.kernel.unswept)"')" = "0 0 0 0" ]
 
 	if [ -s "$d/excluded.json" ]; then
 		while read -r helper pid; do

@@ -119,6 +119,7 @@ d=$out/races
 start_tracer "$d" "$@" --events all --comm st-race
 "$SOCKDRIVE" --name st-race dest-race 2000 >> "$d/facts.json"
 "$SOCKDRIVE" --name st-race udp-race 500 >> "$d/facts.json"
+"$SOCKDRIVE" --name st-race inflight 16 >> "$d/facts.json"
 touch "$d/empty-at-end"
 stop_tracer "$d"
 

@@ -589,9 +589,63 @@ static int udp_race(const char *arg)
 	return 0;
 }
 
+/* More threads blocked in recv() at once than a kretprobe holds calls in
+ * flight (as many as the CPUs on 5.10, at least 10 later): each then gets
+ * a byte and sends one back. Each socket's close must count both, or say
+ * incomplete and be counted as unreturned: never short without a word. */
+#define INFLIGHT_MAX 64
+
+static void *wait_recv(void *arg)
+{
+	int fd = *(int *)arg;
+	char c;
+
+	if (recv(fd, &c, 1, 0) != 1 || send(fd, &c, 1, 0) != 1)
+		die("inflight");
+	return NULL;
+}
+
+static int inflight(const char *arg)
+{
+	int n = arg ? atoi(arg) : 16, port, rfd = bound(AF_INET, SOCK_DGRAM, &port), fd[INFLIGHT_MAX];
+	struct sockaddr_storage ss, peer;
+	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss), plen;
+	pthread_t th[INFLIGHT_MAX];
+	char c;
+
+	if (n < 1 || n > INFLIGHT_MAX)
+		die("inflight: 1 to 64 threads");
+	for (int i = 0; i < n; i++) {
+		fd[i] = socket(AF_INET, SOCK_DGRAM, 0);
+		if (fd[i] < 0 || connect(fd[i], (struct sockaddr *)&ss, len) ||
+		    pthread_create(&th[i], NULL, wait_recv, &fd[i]))
+			die("inflight: set-up");
+	}
+	usleep(300 * 1000);	/* every thread is inside recv() by now */
+	for (int i = 0; i < n; i++) {
+		plen = sizeof(peer);
+		if (getsockname(fd[i], (struct sockaddr *)&peer, &plen) ||
+		    sendto(rfd, "x", 1, 0, (struct sockaddr *)&peer, plen) != 1)
+			die("inflight: wake");
+	}
+	for (int i = 0; i < n; i++) {
+		pthread_join(th[i], NULL);
+		if (recv(rfd, &c, 1, 0) != 1)
+			die("inflight: reply");
+	}
+	printf("{\"inflight\":{\"pid\":%d,\"fds\":[", host_pid);
+	for (int i = 0; i < n; i++) {
+		printf("%s%d", i ? "," : "", fd[i]);
+		close(fd[i]);
+	}
+	printf("]}}\n");
+	close(rfd);
+	return 0;
+}
+
 const struct sd_case life_cases[] = {
 	{ "preexisting", preexisting }, { "fork", fork_case }, { "cfiles", cfiles }, { "scm", scm },
 	{ "nonblock", nonblock }, { "timeout", timeout }, { "iouring", iouring }, { "compat", compat },
 	{ "family", family }, { "race-send", race_send }, { "dest-race", dest_race },
-	{ "udp-race", udp_race }, { NULL, NULL },
+	{ "udp-race", udp_race }, { "inflight", inflight }, { NULL, NULL },
 };

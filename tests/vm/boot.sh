@@ -17,7 +17,7 @@ shopt -s nullglob
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 name=${1:?usage: boot.sh NAME}
-read -r _ arch rel re _ < <(grep -v '^#' "$here/kernels" | awk -v n="$name" '$1 == n')
+read -r _ arch rel re _ cpus < <(grep -v '^#' "$here/kernels" | awk -v n="$name" '$1 == n')
 [ -n "${re:-}" ] || { echo "boot.sh: no kernel '$name' in $here/kernels" >&2; exit 2; }
 vm=${VM_DIR:-$root/build/vm/$name}
 log=$vm/serial.log
@@ -49,11 +49,17 @@ BUSYBOX=$bb "$here/initramfs.sh" "$vm/initrd.gz" "$vm"/t/* ||
 # with '=' that the kernel does not know reach init as environment.
 timeout=${VM_TIMEOUT:-600}
 read -ra extra <<<"${QEMU_ARGS:-}"
+# The kernels line's CPUS unless VM_SMP says otherwise. Why one where it
+# works: with two, TCG may run a stale translation of kernel text another
+# vCPU is patching (attaching a tracepoint flips static keys through int3),
+# and 6.12 then died with "Oops: int3" in syscall_trace_enter, two guests
+# sharing two host CPUs. Threads still interleave on one vCPU.
+smp=${VM_SMP:-${cpus:-1}}
 t0=$(date +%s.%N)
 timeout -k 10 "$timeout" "${qemu[@]}" \
     -kernel "$vm/kernel/vmlinuz" -initrd "$vm/initrd.gz" \
     -append "console=$console quiet panic=-1 STEP_SECS=${STEP_SECS:-120} ${GUEST_ARGS:-}" \
-    -nographic -no-reboot -m 1024 -smp 2 -nic none "${extra[@]}" \
+    -nographic -no-reboot -m 1024 -smp "$smp" -nic none "${extra[@]}" \
     </dev/null >"$vm/serial.raw" 2>&1
 qrc=$?
 t1=$(date +%s.%N)
