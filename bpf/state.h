@@ -12,6 +12,8 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 /* Tracepoint mode on a kernel without sock tracepoints: take sends and
  * receives from their syscalls. */
 const volatile bool syscall_io = false;
+/* Tracepoint mode on per-syscall tracepoints, not the raw dispatch. */
+const volatile bool syscall_tps = false;
 /* The kernel has its own BTF (not only --btf FILE): helpers that return
  * BTF pointers may be used, and their fields read with plain loads. */
 const volatile bool kernel_btf = false;

@@ -117,10 +117,12 @@ static void status_tracing(struct ctx *c, const struct opts *o)
 			buf_fmt(&b, "%s\"%s\"", b.len ? "," : "", kind_info(i)->name);
 	names[b.len] = '\0';
 	status_begin(c->status, "tracing");
-	fprintf(c->status, ",\"mode\":\"%s\",\"events\":[%s],\"kernel\":{\"kprobes\":%s,"
-		"\"sock_tracepoints\":%s,\"bpf_loop\":%s,\"task_file_iter\":%s,\"map_iter\":%s}}\n",
-		attach_name(c->tr.mode), names, f->kprobes ? "true" : "false",
-		f->sock_tracepoints ? "true" : "false", f->bpf_loop ? "true" : "false",
+	fprintf(c->status, ",\"mode\":\"%s\",\"syscall_hooks\":\"%s\",\"events\":[%s],"
+		"\"kernel\":{\"kprobes\":%s,\"sock_tracepoints\":%s,\"syscall_tracepoints\":%s,"
+		"\"bpf_loop\":%s,\"task_file_iter\":%s,\"map_iter\":%s}}\n",
+		attach_name(c->tr.mode), tracer_syscall_hooks(&c->tr), names, f->kprobes ? "true" : "false",
+		f->sock_tracepoints ? "true" : "false", f->syscall_tracepoints ? "true" : "false",
+		f->bpf_loop ? "true" : "false",
 		f->task_file_iter ? "true" : "false", f->map_iter ? "true" : "false");
 	fflush(c->status);
 }

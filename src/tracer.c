@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
+#include <pthread.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <string.h>
@@ -113,6 +114,20 @@ static bool btf_has(const struct btf *btf, const char *name, int kind)
 	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
 }
 
+/* The per-syscall tracepoints, where libbpf looks for them: under debugfs
+ * when that has a tracing directory, else tracefs. Their ids are readable
+ * only by root (tracefs is mode 0700): with capabilities alone, socktrace
+ * uses the raw dispatch. */
+static bool syscall_events(void)
+{
+	const char *dir = access("/sys/kernel/debug/tracing", F_OK) ? "/sys/kernel/tracing" :
+				 "/sys/kernel/debug/tracing";
+	char path[128];
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_connect/id", dir);
+	return access(path, R_OK) == 0;
+}
+
 /* Probed, not inferred from a failure: the kprobe PMU is registered
  * exactly when the kernel has kprobes; BTF names every tracepoint and
  * iterator the kernel has; helpers are probed by loading a tiny program.
@@ -124,6 +139,7 @@ static void probe_features(struct features *f, const struct btf *btf)
 	f->kprobes = access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
 	f->sock_tracepoints = btf_has(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
 			      btf_has(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF);
+	f->syscall_tracepoints = syscall_events();
 	f->bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1;
 	f->task_file_iter = own_btf && btf_has(btf, "bpf_iter__task_file", BTF_KIND_STRUCT);
 	f->map_iter = own_btf && btf_has(btf, "bpf_iter__bpf_map_elem", BTF_KIND_STRUCT);
@@ -162,6 +178,21 @@ static bool starts(const char *s, const char *prefix)
 	return !strncmp(s, prefix, strlen(prefix));
 }
 
+/* Tracepoint mode hooks each followed syscall's own tracepoints when the
+ * sock tracepoints count the bytes (else every read and write would need
+ * one) and tracefs lets it; otherwise the raw sys_enter/sys_exit dispatch. */
+static bool per_syscall(const struct features *f)
+{
+	return f->sock_tracepoints && f->syscall_tracepoints;
+}
+
+const char *tracer_syscall_hooks(const struct tracer *t)
+{
+	if (t->mode == ATTACH_KPROBE)
+		return "ksyscall";
+	return per_syscall(&t->feat) ? "per-syscall" : "raw";
+}
+
 /* Whether program p belongs in this run: one attach mode's hooks, one
  * variant of the process hooks, what the kernel can load. */
 static bool wanted(const struct bpf_program *p, enum attach_mode mode, const struct features *f)
@@ -172,8 +203,10 @@ static bool wanted(const struct bpf_program *p, enum attach_mode mode, const str
 	if (starts(sec, "ksyscall/") || starts(sec, "kretsyscall/") || starts(sec, "kprobe/") ||
 	    starts(sec, "kretprobe/"))
 		return kp;
+	if (starts(sec, "tp/syscalls/"))
+		return !kp && per_syscall(f);
 	if (starts(sec, "raw_tp/sys_"))
-		return !kp;
+		return !kp && !per_syscall(f);
 	if (starts(sec, "raw_tp/sock_"))
 		return !kp && f->sock_tracepoints;
 	if (starts(sec, "raw_tp/sched_"))
@@ -271,6 +304,7 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	s->rodata->event_mask = o->events;
 	s->rodata->wakeup_bytes = o->ring_size / 4;
 	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
+	s->rodata->syscall_tps = t->mode == ATTACH_TRACEPOINT && per_syscall(&t->feat);
 	s->rodata->kernel_btf = !access(VMLINUX_BTF, R_OK);
 	bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	size_calls(s->maps.calls);
@@ -401,6 +435,10 @@ int tracer_check(const struct opts *o, FILE *f)
 		"inet6_recvmsg kprobes;\n                         tracepoint mode: %s\n",
 		feat.sock_tracepoints ? "sock:sock_send_length/sock_recv_length tracepoints" :
 		"their syscalls (no sock tracepoints before Linux 6.3)");
+	fprintf(f, "syscalls followed:       kprobe mode: ksyscall kprobes;\n                         "
+		"tracepoint mode: %s\n", per_syscall(&feat) ? "their own syscalls:sys_enter_*/sys_exit_* "
+		"tracepoints" : !feat.sock_tracepoints ? "raw sys_enter/sys_exit (no sock tracepoints)" :
+		"raw sys_enter/sys_exit (tracefs's syscall events not readable)");
 	fprintf(f, "descriptor walks:        %s\n", feat.bpf_loop ? "bpf_loop: any size" :
 		"bounded at 1024 fds (no bpf_loop before Linux 5.17)");
 	fprintf(f, "sockets open at start:   %s\n", feat.task_file_iter ? "task_file iterator" :
@@ -520,12 +558,44 @@ void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 	k->unswept = LOAD(unswept);
 }
 
+static void *destroy_link(void *link)
+{
+	bpf_link__destroy(link);
+	return NULL;
+}
+
+/* Removing a tracepoint or kprobe waits for the kernel's grace periods
+ * (tens of ms each on a busy machine), one removal after another when
+ * done in turn: a second or more for the per-syscall tracepoints or the
+ * kprobes. Done side by side, the waits overlap. A thread that cannot be
+ * made leaves its link to be removed in turn. */
+#define MAX_LINKS 64
 void tracer_detach(struct tracer *t)
 {
-	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]); i++) {
-		bpf_link__destroy(t->extra[i]);
-		t->extra[i] = NULL;
+	struct bpf_link **links[MAX_LINKS];
+	pthread_t th[MAX_LINKS];
+	bool started[MAX_LINKS] = { false };
+	pthread_attr_t attr;
+	int n = 0;
+
+	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]) && n < MAX_LINKS; i++)
+		if (t->extra[i])
+			links[n++] = &t->extra[i];
+	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && n < MAX_LINKS; i++)
+		if (*t->skel->skeleton->progs[i].link)
+			links[n++] = t->skel->skeleton->progs[i].link;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (int i = 0; i < n; i++)
+		started[i] = !pthread_create(&th[i], &attr, destroy_link, *links[i]);
+	for (int i = 0; i < n; i++) {
+		if (started[i])
+			pthread_join(th[i], NULL);
+		else
+			bpf_link__destroy(*links[i]);
+		*links[i] = NULL;
 	}
+	pthread_attr_destroy(&attr);
 	if (t->skel)
 		socktrace_bpf__detach(t->skel);
 }

@@ -18,6 +18,7 @@ struct bpf_link;
 struct features {
 	bool kprobes;		/* the kprobe PMU: CONFIG_KPROBES */
 	bool sock_tracepoints;	/* sock:sock_send_length/sock_recv_length (6.3+) */
+	bool syscall_tracepoints;	/* syscalls:sys_enter_*, readable in tracefs */
 	bool bpf_loop;		/* walks of any size (5.17+) */
 	bool task_file_iter;	/* sockets open before tracing (5.8+) */
 	bool map_iter;		/* the final snapshot of open sockets (5.9+) */
@@ -30,6 +31,10 @@ struct tracer {
 	struct bpf_link *extra[4];	/* optional probes, attached by hand */
 	int snapshot_fd;	/* iterator over open sockets, read at the end; -1 */
 };
+
+/* How t follows syscalls: "ksyscall" (kprobe mode), "per-syscall" (their
+ * own tracepoints) or "raw" (the raw sys_enter/sys_exit dispatch). */
+const char *tracer_syscall_hooks(const struct tracer *t);
 
 /* What the kernel offers socktrace, for --check, on f: 0 when it can
  * trace with o's attach mode, 1 when not (the last line says why). */

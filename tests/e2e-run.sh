@@ -39,6 +39,10 @@ start_tracer() {
 		sleep 0.1
 	done
 	t_traced=$(uptime)
+	# How it follows syscalls decides what a 32-bit close looks like
+	# (the compat case).
+	SOCKDRIVE_SYSCALL_HOOKS=$(grep -o '"syscall_hooks":"[a-z-]*"' "$dir/status.json" | head -n 1 | cut -d'"' -f4)
+	export SOCKDRIVE_SYSCALL_HOOKS
 }
 
 # stop_tracer DIR: SIGINT, as a user's Ctrl-C, and back once the final
