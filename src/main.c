@@ -203,6 +203,11 @@ static int run(struct ctx *c, const struct opts *o, struct ring_buffer *rb)
 	return 0;
 }
 
+static void detach_start(void *tracer)
+{
+	tracer_detach_start(tracer);
+}
+
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
@@ -224,6 +229,9 @@ int main(int argc, char **argv)
 	if (o.output == OUT_AUTO)
 		o.output = isatty(STDOUT_FILENO) ? OUT_TEXT : OUT_JSON;
 	output_init(&c.out, STDOUT_FILENO, o.output == OUT_JSON, &exiting);
+	/* A reader that stalls a stop: take the probes off meanwhile. */
+	c.out.on_stop = detach_start;
+	c.out.on_stop_arg = &c.tr;
 	if (o.status && !(c.status = fopen(o.status, "we"))) {
 		fprintf(stderr, "socktrace: cannot open the status file %s: %s\n", o.status, strerror(errno));
 		return 1;
@@ -262,8 +270,14 @@ int main(int argc, char **argv)
 	output_header(&c.out);
 	rc = run(&c, &o, rb);
 
-	/* Stop new events first, then deliver everything already in the ring. */
-	tracer_detach(&c.tr);
+	/* Deliver what is in the ring while the probes come off (which
+	 * takes a while: tracer.c; begun already if the reader stalled),
+	 * then what came meanwhile. */
+	tracer_detach_start(&c.tr);
+	if (!c.out.broken)
+		ring_buffer__consume(rb);
+	output_flush(&c.out);
+	tracer_detach_wait(&c.tr);
 	if (!c.out.broken)
 		ring_buffer__consume(rb);
 	report_lost(&c);

@@ -76,8 +76,12 @@ static bool room_before_deadline(struct output *out)
 	int64_t t0 = clock_ns(CLOCK_MONOTONIC);
 	int n;
 
-	if (out->wait_left_ns < 0)
+	if (out->wait_left_ns < 0) {
 		out->wait_left_ns = (int64_t)STOP_MS * 1000000;
+		if (out->on_stop)
+			out->on_stop(out->on_stop_arg);
+		out->on_stop = NULL;
+	}
 	if (out->wait_left_ns == 0)
 		return false;
 	n = poll(&p, 1, out->wait_left_ns / 1000000 + 1);

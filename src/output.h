@@ -16,6 +16,10 @@ struct output {
 	int err;		/* errno of the failed write; EPIPE: the reader left */
 	const volatile sig_atomic_t *stopping;	/* once set, writing waits STOP_MS at most */
 	int64_t wait_left_ns;	/* of that, what is left; -1 until stopping */
+	/* Called once, before the first wait of a stop: work that can go on
+	 * while the reader is waited for. */
+	void (*on_stop)(void *arg);
+	void *on_stop_arg;
 	uint64_t pending;	/* events in the buffer */
 	uint64_t written;	/* events written out whole */
 	uint64_t unwritten;	/* events that could not be written */

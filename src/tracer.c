@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <linux/capability.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
@@ -566,38 +567,65 @@ static void *destroy_link(void *link)
 
 /* Removing a tracepoint or kprobe waits for the kernel's grace periods
  * (tens of ms each on a busy machine), one removal after another when
- * done in turn: a second or more for the per-syscall tracepoints or the
- * kprobes. Done side by side, the waits overlap. A thread that cannot be
- * made leaves its link to be removed in turn. */
+ * done in turn: about a second for the per-syscall tracepoints or the
+ * kprobes. Done side by side, the waits partly overlap, and the caller
+ * drains the ring meanwhile. A thread that cannot be made leaves its link
+ * to tracer_detach_wait. */
 #define MAX_LINKS 64
-void tracer_detach(struct tracer *t)
-{
+struct detach {
 	struct bpf_link **links[MAX_LINKS];
 	pthread_t th[MAX_LINKS];
-	bool started[MAX_LINKS] = { false };
-	pthread_attr_t attr;
-	int n = 0;
+	bool started[MAX_LINKS];
+	int n;
+};
 
-	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]) && n < MAX_LINKS; i++)
+void tracer_detach_start(struct tracer *t)
+{
+	struct detach *d;
+	pthread_attr_t attr;
+
+	if (t->detach || !(d = calloc(1, sizeof(*d))))
+		return;
+	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]) && d->n < MAX_LINKS; i++)
 		if (t->extra[i])
-			links[n++] = &t->extra[i];
-	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && n < MAX_LINKS; i++)
+			d->links[d->n++] = &t->extra[i];
+	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && d->n < MAX_LINKS; i++)
 		if (*t->skel->skeleton->progs[i].link)
-			links[n++] = t->skel->skeleton->progs[i].link;
+			d->links[d->n++] = t->skel->skeleton->progs[i].link;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
-	for (int i = 0; i < n; i++)
-		started[i] = !pthread_create(&th[i], &attr, destroy_link, *links[i]);
-	for (int i = 0; i < n; i++) {
-		if (started[i])
-			pthread_join(th[i], NULL);
-		else
-			bpf_link__destroy(*links[i]);
-		*links[i] = NULL;
-	}
+	for (int i = 0; i < d->n; i++)
+		d->started[i] = !pthread_create(&d->th[i], &attr, destroy_link, *d->links[i]);
 	pthread_attr_destroy(&attr);
+	t->detach = d;
+}
+
+void tracer_detach_wait(struct tracer *t)
+{
+	struct detach *d = t->detach;
+
+	for (int i = 0; d && i < d->n; i++) {
+		if (d->started[i])
+			pthread_join(d->th[i], NULL);
+		else
+			bpf_link__destroy(*d->links[i]);
+		*d->links[i] = NULL;
+	}
+	free(d);
+	t->detach = NULL;
+	/* Whatever is left (all of it if memory ran out), in turn. */
+	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]); i++) {
+		bpf_link__destroy(t->extra[i]);
+		t->extra[i] = NULL;
+	}
 	if (t->skel)
 		socktrace_bpf__detach(t->skel);
+}
+
+void tracer_detach(struct tracer *t)
+{
+	tracer_detach_start(t);
+	tracer_detach_wait(t);
 }
 
 void tracer_destroy(struct tracer *t)

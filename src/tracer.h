@@ -29,6 +29,7 @@ struct tracer {
 	enum attach_mode mode;	/* never ATTACH_AUTO once started */
 	struct features feat;
 	struct bpf_link *extra[4];	/* optional probes, attached by hand */
+	struct detach *detach;	/* removal under way (tracer_detach_start) */
 	int snapshot_fd;	/* iterator over open sockets, read at the end; -1 */
 };
 
@@ -64,6 +65,10 @@ void tracer_tables(const struct tracer *t, struct kernel_tables *k);
 /* Calls fn for each descriptor still tracked (after tracer_detach);
  * -1 when there is no snapshot on this kernel. */
 int tracer_snapshot(struct tracer *t, void (*fn)(const struct snapshot *s, void *arg), void *arg);
+/* Removes every probe: tracer_detach_start begins (events may still come
+ * until tracer_detach_wait returns), tracer_detach does both. */
+void tracer_detach_start(struct tracer *t);
+void tracer_detach_wait(struct tracer *t);
 void tracer_detach(struct tracer *t);
 void tracer_destroy(struct tracer *t);
 
