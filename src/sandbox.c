@@ -33,26 +33,19 @@
 #define LOAD(field) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, field))
 #define ALLOW_IF(nr) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 1), \
 		     BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW)
-/* nr is allowed only when its argument arg equals val (low 32 bits). */
-#define ALLOW_ARG_IS(nr, arg, val) \
+/* nr is allowed only when the test op (a BPF jump) of its argument arg
+ * (low 32 bits) against k goes to jt when true, jf when false, where 0 is
+ * allow and 1 kill. */
+#define ALLOW_ARG(nr, arg, op, k, jt, jf) \
 	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
 	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])), \
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (val), 0, 1), \
+	BPF_JUMP(BPF_JMP | (op) | BPF_K, (k), (jt), (jf)), \
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
 	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
-/* nr is allowed only when its argument arg has none of the bits in mask. */
-#define ALLOW_ARG_WITH(nr, arg, mask) \
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])), \
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (mask), 0, 1), \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
-#define ALLOW_ARG_WITHOUT(nr, arg, mask) \
-	BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (nr), 0, 4), \
-	BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[arg])), \
-	BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, (mask), 1, 0), \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW), \
-	BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS)
+/* ... when it equals val; has one of the bits of mask; has none of them. */
+#define ALLOW_ARG_IS(nr, arg, val) ALLOW_ARG(nr, arg, BPF_JEQ, val, 0, 1)
+#define ALLOW_ARG_WITH(nr, arg, mask) ALLOW_ARG(nr, arg, BPF_JSET, mask, 0, 1)
+#define ALLOW_ARG_WITHOUT(nr, arg, mask) ALLOW_ARG(nr, arg, BPF_JSET, mask, 1, 0)
 
 /* What the event loop and the exit path still do: wait on the ring's
  * epoll fd and stdout, write, keep time, allocate, be stopped and
