@@ -565,12 +565,12 @@ static void *destroy_link(void *link)
 	return NULL;
 }
 
-/* Removing a tracepoint or kprobe waits for the kernel's grace periods
- * (tens of ms each on a busy machine), one removal after another when
- * done in turn: about a second for the per-syscall tracepoints or the
- * kprobes. Done side by side, the waits partly overlap, and the caller
- * drains the ring meanwhile. A thread that cannot be made leaves its link
- * to tracer_detach_wait. */
+/* Removing a per-syscall tracepoint waits for the kernel's grace periods
+ * (tens of ms each on a busy machine): about a second for all of them one
+ * after another. Done side by side, the waits partly overlap, and the
+ * caller drains the ring meanwhile. Kprobes are left to come off in turn:
+ * removed side by side, they locked up a two-CPU 5.10 guest. A thread
+ * that cannot be made leaves its link to tracer_detach_wait. */
 #define MAX_LINKS 64
 struct detach {
 	struct bpf_link **links[MAX_LINKS];
@@ -586,12 +586,12 @@ void tracer_detach_start(struct tracer *t)
 
 	if (t->detach || !(d = calloc(1, sizeof(*d))))
 		return;
-	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]) && d->n < MAX_LINKS; i++)
-		if (t->extra[i])
-			d->links[d->n++] = &t->extra[i];
-	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && d->n < MAX_LINKS; i++)
-		if (*t->skel->skeleton->progs[i].link)
-			d->links[d->n++] = t->skel->skeleton->progs[i].link;
+	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && d->n < MAX_LINKS; i++) {
+		const struct bpf_prog_skeleton *p = &t->skel->skeleton->progs[i];
+
+		if (*p->link && starts(bpf_program__section_name(*p->prog), "tp/"))
+			d->links[d->n++] = p->link;
+	}
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, 64 * 1024);
 	for (int i = 0; i < d->n; i++)
