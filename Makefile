@@ -21,8 +21,8 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter -Iinclude -Ivmlinux/$(ARCH)
 
 # The front end's pure logic, shared by the binary and the unit tests.
-LOGIC := buf escape hmap cgnames kinds socktab format output filters opts
-APP := $(LOGIC) tracer sandbox main
+LOGIC := buf escape hmap cgnames kinds socktab ctxtab format output filters opts
+APP := $(LOGIC) ring tracer sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Packages of a fresh Debian 12 machine: to build, and to run the tests.

@@ -5,9 +5,9 @@
 
 /* A record for kind, or NULL when the kind is not wanted (free: the
  * verifier drops the rest) or the ring is full (counted). */
-static __always_inline struct event *reserve(__u8 kind, __u64 size)
+static __always_inline void *reserve(__u8 kind, __u64 size)
 {
-	struct event *e;
+	void *e;
 
 	if (!(event_mask & EV_BIT(kind)))
 		return NULL;
@@ -17,7 +17,7 @@ static __always_inline struct event *reserve(__u8 kind, __u64 size)
 	return e;
 }
 
-static __always_inline void submit(struct event *e)
+static __always_inline void submit(void *e)
 {
 	__u64 flags = BPF_RB_NO_WAKEUP;
 

@@ -231,6 +231,7 @@ static __noinline int connect_exit(long ret)
 	}
 	if (ok && v) {
 		v->ends = ends;	/* UDP may connect again: same socket, new peer */
+		__sync_fetch_and_add(&v->gen, 1);
 	} else if (ok) {
 		struct newsock n = { c->file, c->sk, bpf_get_current_cgroup_id(), ORIGIN_CONNECT, DIR_OUT };
 
@@ -307,6 +308,38 @@ static __noinline int accept_exit(long ret)
 /* ---- sends and receives ---- */
 
 
+/* A send or receive by v's owner, once user space holds v's socket at
+ * its current ends (v->shown): in brief. False: not the owner, whose
+ * pid namespace ids and start the brief record takes from v. */
+static __always_inline bool emit_brief(struct task_struct *t, const struct sock_val *v,
+				       const struct io *io, __u8 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 pid = viewer_pidns ? task_tgid(t) : id >> 32;
+	struct io_brief *b;
+
+	if (pid != v->owner)
+		return false;
+	b = reserve(kind, sizeof(*b));
+	if (!b)
+		return true;
+	b->ts_ns = bpf_ktime_get_ns();
+	b->sock = v->id;
+	b->pstart = v->pstart;
+	b->pid = pid;
+	b->tid = viewer_pidns ? task_tid(t) : (__u32)id;
+	b->uid = (__u32)bpf_get_current_uid_gid();
+	b->nspid = v->nspid;
+	b->ret = io->ret;
+	b->kind = kind;
+	b->call = io->call;
+	b->pad[0] = 0;
+	b->pad[1] = 0;
+	bpf_get_current_comm(b->comm, sizeof(b->comm));
+	submit(b);
+	return true;
+}
+
 /*
  * A send or receive on fd, which the kernel did on the socket io->sk:
  * counted on the tracked descriptor, which it starts tracking if it is
@@ -326,6 +359,8 @@ __noinline int sock_io(void)
 	struct ends ends = {};
 	struct event *e;
 	__u64 file = 0;
+	__u32 gen;
+	__u8 kind;
 
 	if (!io)
 		return 0;
@@ -391,21 +426,33 @@ __noinline int sock_io(void)
 			__builtin_memcpy(v->ends.daddr, io->dest.daddr, 16);
 			v->ends.dport = io->dest.dport;
 			v->ends.dfamily = io->dest.dfamily;
+			__sync_fetch_and_add(&v->gen, 1);
 		}
 	}
-	e = reserve(io->send ? EV_SEND : EV_RECV, EVENT_SIZE(struct ev_io));
+	kind = io->send ? EV_SEND : EV_RECV;
+	if (brief_io && !(io->flags & EVF_DEST) && v->shown == v->gen + 1 &&
+	    io->ret == (__s32)io->ret && emit_brief(t, v, io, kind))
+		return 0;
+	e = reserve(kind, EVENT_SIZE(struct ev_io));
 	if (!e)
 		return 0;
-	head_current(&e->h, t, v, io->send ? EV_SEND : EV_RECV, io->fd);
+	/* The version of the ends copied below: read first, so that a change
+	 * meanwhile leaves shown behind gen (no brief until the next full). */
+	gen = *(volatile __u32 *)&v->gen;
+	asm volatile("" ::: "memory");
+	head_current(&e->h, t, v, kind, io->fd);
 	head_sock(&e->h, v);
+	e->io.ret = io->ret;
+	e->io.call = io->call;
+	e->io.gen = gen;
 	if (io->flags & EVF_DEST) {
 		__builtin_memcpy(e->h.ends.daddr, io->dest.daddr, 16);
 		e->h.ends.dport = io->dest.dport;
 		e->h.ends.dfamily = io->dest.dfamily;
 		e->h.flags = io->flags & (EVF_DEST | EVF_DEST_USER);
+	} else if (brief_io && e->h.pid == v->owner) {
+		v->shown = gen + 1;
 	}
-	e->io.ret = io->ret;
-	e->io.call = io->call;
 	submit(e);
 	return 0;
 }

@@ -14,6 +14,9 @@ const volatile __u64 wakeup_bytes = 1 << 20;
 const volatile bool syscall_io = false;
 /* Tracepoint mode on per-syscall tracepoints, not the raw dispatch. */
 const volatile bool syscall_tps = false;
+/* Sends and receives may go as struct io_brief: set when close events
+ * are delivered, which tell user space when to forget a socket. */
+const volatile bool brief_io = false;
 /* The kernel has its own BTF (not only --btf FILE): helpers that return
  * BTF pointers may be used, and their fields read with plain loads. */
 const volatile bool kernel_btf = false;
@@ -60,6 +63,9 @@ struct sock_val {
 	__u32 netns;
 	__u32 owner;		/* tgid that began tracking it */
 	__u32 nspid;		/* owner's pid in its own pid namespace */
+	__u32 gen;		/* bumped (after) each change of ends */
+	__u32 shown;		/* gen + 1 when user space holds the socket as of gen:
+				 * a send or receive by the owner may then go in brief */
 	__u8 origin;
 	__u8 dir;
 	__u8 flags;		/* SV_* */

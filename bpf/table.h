@@ -107,6 +107,8 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	nv->netns = sock_netns((struct sock *)n->sk);
 	nv->owner = task_tgid(t);
 	nv->nspid = ns_tgid(t);
+	nv->gen = 0;
+	nv->shown = 0;
 	nv->origin = n->origin;
 	nv->dir = n->dir;
 	nv->flags = 0;
@@ -194,6 +196,7 @@ static __always_inline void fork_copy(__u64 child, __s32 fd, struct sock_val *v)
 	nv->recv_bytes = 0;
 	nv->recvs = 0;
 	nv->owner = 0;		/* set at first use, by whoever uses it */
+	nv->shown = 0;		/* a new id: user space knows nothing of it */
 	nv->origin = ORIGIN_FORK;
 	nv->flags = SV_QUIET;
 	insert(&ck, nv);

@@ -109,7 +109,8 @@ struct ev_connect {
 struct ev_io {
 	__s64 ret;		/* bytes, or -errno */
 	__u8 call;		/* enum io_call */
-	__u8 pad[7];
+	__u8 pad[3];
+	__u32 gen;		/* the version of the descriptor's ends (struct io_brief) */
 };
 
 struct ev_close {
@@ -139,6 +140,30 @@ struct event {
 		struct ev_close close;
 		struct ev_untraced untraced;
 	};
+};
+
+/*
+ * A send or receive in brief: what changes from call to call. The kernel
+ * side sends it instead of a full record once user space holds the
+ * descriptor's socket (ids, ends, cgroup, netns, origin, fd) from an
+ * earlier full record of it, and user space makes the full event again
+ * (src/ctxtab.c). 64 bytes where the full record takes 136: the bytes
+ * written to the ring are most of an event's cost (bench/README.md).
+ * Told apart from a full record by its size.
+ */
+struct io_brief {
+	__u64 ts_ns;
+	__u64 sock;
+	__u64 pstart;
+	__u32 pid;
+	__u32 tid;
+	__u32 uid;
+	__u32 nspid;
+	__s32 ret;		/* bytes or -errno: the socket layer's int */
+	__u8 kind;		/* EV_SEND or EV_RECV */
+	__u8 call;		/* enum io_call */
+	__u8 pad[2];
+	char comm[COMM_LEN];
 };
 
 /* Filters user space gives the kernel side. */

@@ -11,9 +11,11 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "cgnames.h"
+#include "ctxtab.h"
 #include "kinds.h"
 #include "opts.h"
 #include "output.h"
+#include "ring.h"
 #include "sandbox.h"
 #include "socktab.h"
 #include "tracer.h"
@@ -27,10 +29,12 @@ static volatile sig_atomic_t exiting;
 struct ctx {
 	struct tracer tr;
 	struct socktab *tab;
+	struct ctxtab *socks;	/* what brief records refer to */
 	struct output out;
 	FILE *status;		/* --status */
 	struct cgnames *names;	/* --containers */
 	uint64_t received;	/* records read from the ring */
+	uint64_t brief;		/* of which brief sends and receives */
 	uint64_t malformed;	/* records that were not a known event */
 	uint64_t lost_seen;
 };
@@ -51,14 +55,20 @@ static int handle_event(void *arg, void *data, size_t size)
 	struct ctx *c = arg;
 	struct event e;
 
-	if (!event_decode(data, size, &e)) {
+	if (ctxtab_expand(c->socks, data, size, &e)) {
+		c->brief++;
+	} else if (event_decode(data, size, &e)) {
+		/* Out of memory: the brief records that needed it count as
+		 * malformed, and are said so. */
+		ctxtab_note(c->socks, &e);
+	} else {
 		c->malformed++;
 		return 0;
 	}
 	c->received++;
 	socktab_event(c->tab, &e);
 	output_event(&c->out, &e);
-	/* Negative stops ring_buffer__consume(): nobody is reading. */
+	/* Negative stops ring_consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
 }
 
@@ -135,9 +145,9 @@ static void status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
 		return;
 	status_begin(c->status, "stopped");
 	fprintf(c->status, ",\"exit\":%d,\"events\":{\"received\":%" PRIu64 ",\"written\":%" PRIu64
-		",\"unwritten\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64 "},"
-		"\"output_error\":", rc, c->received, out->written, out->unwritten, c->lost_seen,
-		c->malformed);
+		",\"unwritten\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64
+		",\"brief\":%" PRIu64 "},\"output_error\":", rc, c->received, out->written,
+		out->unwritten, c->lost_seen, c->malformed, c->brief);
 	if (out->err)
 		fprintf(c->status, "\"%s\"", strerrorname_np(out->err) ?: "?");
 	else
@@ -180,15 +190,15 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 			k->incomplete, k->unreturned, k->raced, k->unattributed, k->unswept, c->malformed);
 }
 
-static int run(struct ctx *c, const struct opts *o, struct ring_buffer *rb)
+static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 {
 	int64_t deadline = o->duration ? clock_ns(CLOCK_MONOTONIC) + (int64_t)o->duration * 1000000000 : 0;
 
 	while (!exiting) {
-		int n = ring_buffer__poll(rb, POLL_MS);
+		int n = ring_poll(rb, POLL_MS);
 
 		if (n >= 0)
-			n = ring_buffer__consume(rb);
+			n = ring_consume(rb);
 		if (n < 0 && n != -EINTR && !c->out.broken) {
 			fprintf(stderr, "socktrace: reading the ring buffer: %s\n", strerror(-n));
 			return 1;
@@ -211,12 +221,12 @@ static void detach_start(void *tracer)
 int main(int argc, char **argv)
 {
 	struct ctx c = { 0 };
-	struct ring_buffer *rb = NULL;
+	struct ring ring = { .epoll_fd = -1 };
 	struct kernel_tables k;
 	struct stat st;
 	struct opts o;
 	char err[512];
-	int rc = 1;
+	int rc = 1, n;
 
 	if (opts_parse(&o, argc, argv, err, sizeof(err))) {
 		if (err[0])
@@ -238,7 +248,8 @@ int main(int argc, char **argv)
 	}
 
 	c.tab = socktab_new();
-	if (!c.tab || install_signals()) {
+	c.socks = ctxtab_new();
+	if (!c.tab || !c.socks || install_signals()) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -246,12 +257,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
 	}
-	rb = ring_buffer__new(tracer_ring_fd(&c.tr), handle_event, &c, NULL);
-	if (!rb) {
-		fprintf(stderr, "socktrace: cannot map the ring buffer: %s\n", strerror(errno));
+	n = ring_open(&ring, tracer_ring_fd(&c.tr), handle_event, &c);
+	if (n) {
+		fprintf(stderr, "socktrace: cannot map the ring buffer: %s\n", strerror(-n));
 		goto cleanup;
 	}
-	if (tracer_scan_existing(&c.tr, rb, err, sizeof(err)))
+	if (tracer_scan_existing(&c.tr, &ring, err, sizeof(err)))
 		fprintf(stderr, "socktrace: %s\n", err);
 	/* What the sandbox will not let it read later. */
 	c.out.fmt.own_cgroup = cgroup2_root() ? cgroup_self(cgroup2_root()) : 0;
@@ -268,18 +279,18 @@ int main(int argc, char **argv)
 	fprintf(stderr, "socktrace: tracing with %s programs; Ctrl-C to stop\n", attach_name(c.tr.mode));
 	status_tracing(&c, &o);
 	output_header(&c.out);
-	rc = run(&c, &o, rb);
+	rc = run(&c, &o, &ring);
 
 	/* Deliver what is in the ring while the probes come off (which
 	 * takes a while: tracer.c; begun already if the reader stalled),
 	 * then what came meanwhile. */
 	tracer_detach_start(&c.tr);
 	if (!c.out.broken)
-		ring_buffer__consume(rb);
+		ring_consume(&ring);
 	output_flush(&c.out);
 	tracer_detach_wait(&c.tr);
 	if (!c.out.broken)
-		ring_buffer__consume(rb);
+		ring_consume(&ring);
 	report_lost(&c);
 	output_flush(&c.out);
 	tracer_snapshot(&c.tr, open_at_end, c.tab);
@@ -291,9 +302,10 @@ int main(int argc, char **argv)
 	summary(&c, &k);
 	status_stopped(&c, &k, rc);
 cleanup:
-	ring_buffer__free(rb);
+	ring_close(&ring);
 	tracer_destroy(&c.tr);
 	socktab_free(c.tab);
+	ctxtab_free(c.socks);
 	cgnames_free(c.names);
 	if (c.status)
 		fclose(c.status);

@@ -16,6 +16,7 @@
 #include <linux/types.h>
 #include "socktrace.h"
 #include "socktrace.skel.h"
+#include "ring.h"
 #include "tracer.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -303,6 +304,9 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	t->skel = s;
 	set_filters(s, o);
 	s->rodata->event_mask = o->events;
+	/* A close tells user space when to forget a socket it holds for the
+	 * brief records: without close events it would hold every one. */
+	s->rodata->brief_io = o->events & EV_BIT(EV_CLOSE);
 	s->rodata->wakeup_bytes = o->ring_size / 4;
 	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
 	s->rodata->syscall_tps = t->mode == ATTACH_TRACEPOINT && per_syscall(&t->feat);
@@ -458,7 +462,7 @@ int tracer_check(const struct opts *o, FILE *f)
 
 /* Reads an iterator to its end; after each chunk, drains rb (if any), so
  * that what the iterator puts in the ring never overflows it. */
-static int read_iter(int fd, struct ring_buffer *rb, void (*fn)(const struct snapshot *, void *), void *arg)
+static int read_iter(int fd, struct ring *rb, void (*fn)(const struct snapshot *, void *), void *arg)
 {
 	struct snapshot s[16];
 	ssize_t n;
@@ -482,11 +486,11 @@ static int read_iter(int fd, struct ring_buffer *rb, void (*fn)(const struct sna
 			have = 0;
 		}
 		if (rb)
-			ring_buffer__consume(rb);
+			ring_consume(rb);
 	}
 }
 
-int tracer_scan_existing(struct tracer *t, struct ring_buffer *rb, char *err, size_t errlen)
+int tracer_scan_existing(struct tracer *t, struct ring *rb, char *err, size_t errlen)
 {
 	struct bpf_link *link;
 	int fd, rc;

@@ -11,7 +11,7 @@
 #include "socktrace.h"
 
 struct socktrace_bpf;
-struct ring_buffer;
+struct ring;
 struct bpf_link;
 
 /* What the running kernel offers, probed before loading. */
@@ -44,7 +44,7 @@ int tracer_check(const struct opts *o, FILE *f);
 int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errlen);
 /* Enters the sockets open before tracing, draining rb as their events
  * come; -1 with one line in err when the kernel cannot (tracing goes on). */
-int tracer_scan_existing(struct tracer *t, struct ring_buffer *rb, char *err, size_t errlen);
+int tracer_scan_existing(struct tracer *t, struct ring *rb, char *err, size_t errlen);
 int tracer_ring_fd(const struct tracer *t);
 /* Events the kernel could not put in the ring since tracing started. */
 uint64_t tracer_lost(const struct tracer *t);

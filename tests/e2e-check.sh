@@ -151,6 +151,15 @@ session() {
 	n=$(wc -l < "$trace")
 	check "$name: the status counts the $n events written, none lost or unwritten" [ \
 		"$(stopped "$d" '"\(.events.written) \(.events.lost) \(.events.unwritten)"')" = "$n 0 0" ]
+	check "$name: no record from the kernel was malformed" [ "$(stopped "$d" .events.malformed)" = 0 ]
+	# Every send and receive after a socket's first by its owner comes
+	# in brief; the events above are made whole from them.
+	if [ "$name" = all ]; then
+		local brief io
+		brief=$(stopped "$d" .events.brief)
+		io=$(jq -s '[.[] | select(.event == "send" or .event == "recv")] | length' "$trace")
+		check "$name: $brief of the $io sends and receives came in brief records" 			[ "${brief:-0}" -gt 0 -a "${brief:-0}" -lt "$io" ]
+	fi
 
 	# Each helper process: exactly the events it caused, field for field.
 	local pid uid netns cgroup helper pids=""

@@ -76,8 +76,8 @@ if [ -n "${E2E_CASES:-}" ]; then
 	for c in $E2E_CASES; do "$SOCKDRIVE" $c >> "$d/facts.json"; done
 else
 	for c in tcp "tcp 6" refused udp "udp 6" mapped nonblock dns nonsock exit exec dup2 \
-		close_range "reuse 20" "threads 4" pidns io-tcp "io-tcp 6" io-udp "io-udp 6" fork \
-		cfiles scm timeout iouring compat family race-send probe; do
+		close_range "reuse 20" "threads 4" pidns io-tcp "io-tcp 6" io-udp "io-udp 6" io-change \
+		"io-change 6" fork cfiles scm timeout iouring compat family race-send probe; do
 		# shellcheck disable=SC2086 # "threads 4" is a case and its argument
 		"$SOCKDRIVE" $c >> "$d/facts.json"
 	done

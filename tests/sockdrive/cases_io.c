@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <unistd.h>
 #include "sockdrive.h"
@@ -148,6 +149,37 @@ static int io_udp(const char *arg)
 	return 0;
 }
 
+/* One socket whose sends go in brief records once socktrace has shown it
+ * in full: between them the thread renames itself, then the socket
+ * connects again, to another port. Each send must say the name and the
+ * peer of its own moment. */
+static int io_change(const char *arg)
+{
+	int family = arg && !strcmp(arg, "6") ? AF_INET6 : AF_INET;
+	int p1, p2, r1 = bound(family, SOCK_DGRAM, &p1), r2 = bound(family, SOCK_DGRAM, &p2);
+	struct sk c = connect_lo(family, SOCK_DGRAM, p1);
+	struct sockaddr_storage to;
+	socklen_t tolen = sockaddr_of(family, loopback(family), p2, &to);
+
+	for (int i = 0; i < 3; i++)
+		expect_io(&c, true, "write", rc_of(write(c.fd, data, 10 + i)));
+	if (prctl(PR_SET_NAME, "st-renamed"))
+		die("PR_SET_NAME");
+	for (int i = 0; i < 3; i++)
+		expect_io(&c, true, "write", rc_of(write(c.fd, data, 20 + i)));
+	if (connect(c.fd, (struct sockaddr *)&to, tolen))
+		die("connect again");
+	c.dport = p2;
+	local_end(&c);
+	expect("connect", &c, ",\"ret\":0");
+	for (int i = 0; i < 3; i++)
+		expect_io(&c, true, "write", rc_of(write(c.fd, data, 30 + i)));
+	close_sock(&c);
+	close(r1);
+	close(r2);
+	return 0;
+}
+
 const struct sd_case io_cases[] = {
-	{ "io-tcp", io_tcp }, { "io-udp", io_udp }, { NULL, NULL },
+	{ "io-tcp", io_tcp }, { "io-udp", io_udp }, { "io-change", io_change }, { NULL, NULL },
 };
