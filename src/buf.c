@@ -12,28 +12,6 @@ void buf_init(struct buf *b, char *mem, size_t cap)
 	b->overflow = false;
 }
 
-void buf_add(struct buf *b, const void *s, size_t n)
-{
-	size_t room = b->cap - b->len;
-
-	if (n > room) {
-		n = room;
-		b->overflow = true;
-	}
-	memcpy(b->p + b->len, s, n);
-	b->len += n;
-}
-
-void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
-void buf_char(struct buf *b, char c)
-{
-	buf_add(b, &c, 1);
-}
-
 void buf_fmt(struct buf *b, const char *fmt, ...)
 {
 	size_t room = b->cap - b->len;
@@ -51,6 +29,30 @@ void buf_fmt(struct buf *b, const char *fmt, ...)
 		n = room ? room - 1 : 0;
 	}
 	b->len += n;
+}
+
+void buf_num(struct buf *b, uint64_t v, int width)
+{
+	char tmp[20];
+	size_t i = sizeof(tmp);
+
+	do {
+		tmp[--i] = '0' + v % 10;
+		v /= 10;
+	} while (i > 0 && (v || sizeof(tmp) - i < (size_t)width));
+	buf_add(b, tmp + i, sizeof(tmp) - i);
+}
+
+void buf_u64(struct buf *b, uint64_t v)
+{
+	buf_num(b, v, 1);
+}
+
+void buf_i64(struct buf *b, int64_t v)
+{
+	if (v < 0)
+		buf_char(b, '-');
+	buf_num(b, v < 0 ? -(uint64_t)v : (uint64_t)v, 1);
 }
 
 void buf_pad(struct buf *b, size_t mark, size_t width)

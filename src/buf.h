@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <string.h>
 
 struct buf {
 	char *p;
@@ -14,10 +16,37 @@ struct buf {
 };
 
 void buf_init(struct buf *b, char *mem, size_t cap);
-void buf_add(struct buf *b, const void *s, size_t n);
-void buf_str(struct buf *b, const char *s);
-void buf_char(struct buf *b, char c);
+/* Inline: an event line is some sixty of these. */
+static inline void buf_add(struct buf *b, const void *s, size_t n)
+{
+	size_t room = b->cap - b->len;
+
+	if (n > room) {
+		n = room;
+		b->overflow = true;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+}
+
+static inline void buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+static inline void buf_char(struct buf *b, char c)
+{
+	if (b->len < b->cap)
+		b->p[b->len++] = c;
+	else
+		b->overflow = true;
+}
 void buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* v in decimal, zero-padded to width digits (at most 20): what an event
+ * line is mostly made of, without printf's cost (bench/README.md). */
+void buf_num(struct buf *b, uint64_t v, int width);
+void buf_u64(struct buf *b, uint64_t v);
+void buf_i64(struct buf *b, int64_t v);
 /* Pads with spaces up to column width, counted from mark. */
 void buf_pad(struct buf *b, size_t mark, size_t width);
 

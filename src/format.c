@@ -27,8 +27,21 @@ const char *errno_name(int64_t ret, char *tmp, size_t len)
 
 void addr_str(const uint8_t *addr, uint8_t family, char out[INET6_ADDRSTRLEN])
 {
-	if (!inet_ntop(family == AF_INET6 ? AF_INET6 : AF_INET, addr, out, INET6_ADDRSTRLEN))
-		snprintf(out, INET6_ADDRSTRLEN, "?");
+	struct buf b;
+
+	if (family == AF_INET6) {
+		if (!inet_ntop(AF_INET6, addr, out, INET6_ADDRSTRLEN))
+			snprintf(out, INET6_ADDRSTRLEN, "?");
+		return;
+	}
+	/* inet_ntop's IPv4 text, without the sprintf it makes it with. */
+	buf_init(&b, out, INET6_ADDRSTRLEN - 1);
+	for (int i = 0; i < 4; i++) {
+		if (i)
+			buf_char(&b, '.');
+		buf_u64(&b, addr[i]);
+	}
+	out[b.len] = '\0';
 }
 
 const char *family_name(uint8_t family)
@@ -118,16 +131,52 @@ static time_t split_ns(int64_t ns, long *nsec)
 	return secs;
 }
 
+/* Days since 1970-01-01 to a date of the proleptic Gregorian calendar
+ * (H. Hinnant's civil_from_days): no gmtime_r, which takes a lock. */
+static void civil(int64_t days, int64_t *y, unsigned int *m, unsigned int *d)
+{
+	int64_t era;
+	unsigned int doe, yoe, doy, mp;
+
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned int)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
 void format_time(struct buf *b, int64_t real_ns)
 {
 	long nsec;
-	time_t secs = split_ns(real_ns, &nsec);
-	struct tm tm;
+	int64_t secs = split_ns(real_ns, &nsec), days = secs / 86400, sod = secs % 86400, y;
+	unsigned int m, d;
 
-	if (!gmtime_r(&secs, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
-		memset(&tm, 0, sizeof(tm)), tm.tm_year = 70, tm.tm_mday = 1, nsec = 0;
-	buf_fmt(b, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900, tm.tm_mon + 1,
-		tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, nsec);
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	civil(days, &y, &m, &d);
+	/* Four digits of year or the epoch: a stamp from the ring is not trusted. */
+	if (y < 0 || y > 9999)
+		y = 1970, m = 1, d = 1, sod = 0, nsec = 0;
+	buf_num(b, y, 4);
+	buf_char(b, '-');
+	buf_num(b, m, 2);
+	buf_char(b, '-');
+	buf_num(b, d, 2);
+	buf_char(b, 'T');
+	buf_num(b, sod / 3600, 2);
+	buf_char(b, ':');
+	buf_num(b, sod / 60 % 60, 2);
+	buf_char(b, ':');
+	buf_num(b, sod % 60, 2);
+	buf_char(b, '.');
+	buf_num(b, nsec, 9);
+	buf_char(b, 'Z');
 }
 
 static void json_error(struct buf *b, int64_t ret)
@@ -135,6 +184,21 @@ static void json_error(struct buf *b, int64_t ret)
 	char tmp[32];
 
 	buf_fmt(b, ",\"ret\":%" PRId64 ",\"error\":\"%s\"", ret, errno_name(ret, tmp, sizeof(tmp)));
+}
+
+/* ,"key":v  and  ,"key":"s" */
+static void field_num(struct buf *b, const char *key, uint64_t v)
+{
+	buf_str(b, key);
+	buf_u64(b, v);
+}
+
+static void field_str(struct buf *b, const char *key, const char *s)
+{
+	buf_str(b, key);
+	buf_char(b, '"');
+	buf_str(b, s);
+	buf_char(b, '"');
 }
 
 void format_json(struct buf *b, const struct event *e, const struct fmt *f)
@@ -146,20 +210,30 @@ void format_json(struct buf *b, const struct event *e, const struct fmt *f)
 
 	buf_str(b, "{\"time\":\"");
 	format_time(b, wall_ns(h->ts_ns, f->realtime_off));
-	buf_fmt(b, "\",\"event\":\"%s\",\"pid\":%u,", k->name, h->pid);
+	buf_char(b, '"');
+	field_str(b, ",\"event\":", k->name);
+	field_num(b, ",\"pid\":", h->pid);
 	/* Its pid in its own namespace, where that says more than pid. */
 	if (h->nspid && h->nspid != h->pid)
-		buf_fmt(b, "\"nspid\":%u,", h->nspid);
-	buf_fmt(b, "\"tid\":%u,\"uid\":%u,\"comm\":", h->tid, h->uid);
+		field_num(b, ",\"nspid\":", h->nspid);
+	field_num(b, ",\"tid\":", h->tid);
+	field_num(b, ",\"uid\":", h->uid);
+	buf_str(b, ",\"comm\":");
 	json_string(b, h->comm, sizeof(h->comm));
 	if (k->socket) {
 		addr_str(n->saddr, n->family, saddr);
 		addr_str(n->daddr, dfamily(n), daddr);
-		buf_fmt(b, ",\"fd\":%d,\"sock\":%" PRIu64 ",\"family\":\"%s\",\"proto\":\"%s\","
-			"\"saddr\":\"%s\",\"sport\":%u,\"daddr\":\"%s\",\"dport\":%u,"
-			"\"cgroup\":%" PRIu64 ",\"netns\":%u", h->fd, (uint64_t)h->sock,
-			family_name(n->family), proto_name(n->proto, tmp, sizeof(tmp)), saddr, n->sport,
-			daddr, n->dport, (uint64_t)h->cgroup, h->netns);
+		buf_str(b, ",\"fd\":");
+		buf_i64(b, h->fd);
+		field_num(b, ",\"sock\":", h->sock);
+		field_str(b, ",\"family\":", family_name(n->family));
+		field_str(b, ",\"proto\":", proto_name(n->proto, tmp, sizeof(tmp)));
+		field_str(b, ",\"saddr\":", saddr);
+		field_num(b, ",\"sport\":", n->sport);
+		field_str(b, ",\"daddr\":", daddr);
+		field_num(b, ",\"dport\":", n->dport);
+		field_num(b, ",\"cgroup\":", h->cgroup);
+		field_num(b, ",\"netns\":", h->netns);
 		if (cgnames_get(f->names, h->cgroup)) {
 			buf_str(b, ",\"container\":");
 			json_string(b, cgnames_get(f->names, h->cgroup), 80);
@@ -191,9 +265,9 @@ void json_open(struct buf *b, const struct event *e)
 
 void json_io(struct buf *b, const struct event *e)
 {
-	buf_fmt(b, ",\"call\":\"%s\"", call_name(e->io.call));
+	field_str(b, ",\"call\":", call_name(e->io.call));
 	if (e->io.ret >= 0)
-		buf_fmt(b, ",\"bytes\":%" PRId64, (int64_t)e->io.ret);
+		field_num(b, ",\"bytes\":", e->io.ret);
 	else
 		json_error(b, e->io.ret);
 	if (e->h.flags & EVF_DEST)
@@ -212,14 +286,18 @@ void json_close(struct buf *b, const struct event *e)
 {
 	const struct ev_close *c = &e->close;
 
-	buf_fmt(b, ",\"reason\":\"%s\",\"origin\":\"%s\",\"dir\":\"%s\",\"duration_ns\":%" PRIu64
-		",\"sent_bytes\":%" PRIu64 ",\"sends\":%" PRIu64 ",\"recv_bytes\":%" PRIu64
-		",\"recvs\":%" PRIu64, reason_name(c->reason), origin_name(e->h.origin),
-		dir_name(e->h.dir), (uint64_t)c->duration_ns, (uint64_t)c->sent_bytes,
-		(uint64_t)c->sends, (uint64_t)c->recv_bytes, (uint64_t)c->recvs);
-	if (e->h.flags & EVF_TCP)
-		buf_fmt(b, ",\"tcp_bytes_acked\":%" PRIu64 ",\"tcp_bytes_received\":%" PRIu64,
-			(uint64_t)c->tcp_bytes_acked, (uint64_t)c->tcp_bytes_received);
+	field_str(b, ",\"reason\":", reason_name(c->reason));
+	field_str(b, ",\"origin\":", origin_name(e->h.origin));
+	field_str(b, ",\"dir\":", dir_name(e->h.dir));
+	field_num(b, ",\"duration_ns\":", c->duration_ns);
+	field_num(b, ",\"sent_bytes\":", c->sent_bytes);
+	field_num(b, ",\"sends\":", c->sends);
+	field_num(b, ",\"recv_bytes\":", c->recv_bytes);
+	field_num(b, ",\"recvs\":", c->recvs);
+	if (e->h.flags & EVF_TCP) {
+		field_num(b, ",\"tcp_bytes_acked\":", c->tcp_bytes_acked);
+		field_num(b, ",\"tcp_bytes_received\":", c->tcp_bytes_received);
+	}
 	if (e->h.flags & EVF_CONNECTING)
 		buf_str(b, ",\"connecting\":true");
 	if (e->h.flags & EVF_INCOMPLETE)

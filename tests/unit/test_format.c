@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include "check.h"
 #include "format.h"
 #include "kinds.h"
@@ -31,8 +34,78 @@ static const char *text(const struct event *e)
 
 #define HAS(s, part) CHECK(strstr((s), (part)) != NULL)
 
+/* format_time() as gmtime_r and printf would write it. */
+static const char *time_ref(int64_t ns, char *out, size_t len)
+{
+	int64_t s = ns / 1000000000, r = ns % 1000000000;
+	time_t t;
+	struct tm tm;
+
+	if (r < 0)
+		r += 1000000000, s--;
+	t = s;
+	if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999 || tm.tm_year + 1900 < 0)
+		return "1970-01-01T00:00:00.000000000Z";
+	snprintf(out, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09" PRId64 "Z", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, r);
+	return out;
+}
+
+static const char *time_of(int64_t ns, char *out, size_t len)
+{
+	struct buf b;
+
+	buf_init(&b, out, len - 1);
+	format_time(&b, ns);
+	out[b.len] = '\0';
+	return out;
+}
+
+/* Dates without gmtime_r, and numbers without printf. */
+static void numbers_and_dates(void)
+{
+	/* int64 nanoseconds reach from 1677 to 2262. */
+	const int64_t edges[] = { 0, -1, 1, 951782400LL * 1000000000 /* 2000-02-29 */,
+				  4107542399LL * 1000000000 + 999999999 /* 2100-02-28 23:59:59 */,
+				  -2203891200LL * 1000000000 /* 1900-03-01 */, -2203891200LL * 1000000000 - 1,
+				  INT64_MAX, INT64_MIN };
+	char got[64], want[64], num[64];
+	struct buf b;
+	uint64_t x = 88172645463325252ULL;
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		CHECK_STR(time_of(edges[i], got, sizeof(got)), time_ref(edges[i], want, sizeof(want)));
+	for (int i = 0, bad = 0; i < 200000; i++) {
+		int64_t ns;
+
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;	/* xorshift64 */
+		ns = (int64_t)x;
+		if (i & 1)	/* near now too */
+			ns %= 4000000000LL * 1000000000;
+		if (strcmp(time_of(ns, got, sizeof(got)), time_ref(ns, want, sizeof(want))) && !bad++)
+			CHECK_STR(got, want);
+		if (i == 199999)
+			CHECK(bad == 0);
+	}
+	buf_init(&b, num, sizeof(num));
+	buf_u64(&b, UINT64_MAX);
+	buf_char(&b, ' ');
+	buf_i64(&b, INT64_MIN);
+	buf_char(&b, ' ');
+	buf_num(&b, 7, 9);
+	buf_char(&b, ' ');
+	buf_num(&b, 0, 1);
+	num[b.len] = '\0';
+	CHECK_STR(num, "18446744073709551615 -9223372036854775808 000000007 0");
+	/* Bounded: what does not fit is cut and said so. */
+	buf_init(&b, num, 3);
+	buf_u64(&b, 12345);
+	CHECK(b.len == 3 && b.overflow && !memcmp(num, "123", 3));
+}
+
 int main(void)
 {
+	numbers_and_dates();
 	struct event e = { .h = {
 		.ts_ns = 123456789, .pid = 10, .tid = 11, .uid = 1000, .fd = 3, .sock = 4096,
 		.cgroup = 7, .netns = 4026531840u, .kind = EV_CONNECT, .comm = "curl",
