@@ -803,8 +803,13 @@ static __always_inline int splice_exit(long ret)
 
 static __always_inline int close_fd(int fd)
 {
-	struct fd_key k = { .files = cur_files(current_task()), .fd = fd };
-	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
+	/* Read as a number, not a BTF pointer: table_slot() hashes it. */
+	struct fd_key k = { .files = task_files(current_task()), .fd = fd };
+	struct sock_val *v;
+
+	if (!table_may_track(k.files))
+		return 0;
+	v = bpf_map_lookup_elem(&socks, &k);
 
 	/* close() is handled at entry only: Linux releases the descriptor
 	 * whatever close returns, and a return probe on the hottest hooked
@@ -826,10 +831,10 @@ static __always_inline int close_enter(const long *a)
 /* dup2/dup3 returned newfd: if a tracked socket was there, it is gone. */
 static __always_inline int dup_exit(long ret)
 {
-	struct fd_key k = { .files = cur_files(current_task()), .fd = ret };
+	struct fd_key k = { .files = task_files(current_task()), .fd = ret };
 	struct sock_val *v;
 
-	if (ret < 0)
+	if (ret < 0 || !table_may_track(k.files))
 		return 0;
 	v = bpf_map_lookup_elem(&socks, &k);
 	if (v && !holds(v, fd_file(k.files, k.fd)))
@@ -917,8 +922,13 @@ static __always_inline int on_exit(bool use_loop)
 	if (!fs || BPF_CORE_READ(fs, count.counter) != 1)
 		return 0;
 	walk(&w, 0x7fffffff, use_loop);
-	if (!bpf_map_delete_elem(&fdtabs, &files))
+	if (!bpf_map_delete_elem(&fdtabs, &files)) {
+		__u32 *n = table_slot(files);
+
 		__sync_fetch_and_add(&ntables, -1);
+		if (n)
+			__sync_fetch_and_add(n, -1);
+	}
 	return 0;
 }
 

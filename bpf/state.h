@@ -123,6 +123,20 @@ struct {
 	__type(value, struct fdtab);
 } fdtabs SEC(".maps");
 
+/* How many descriptor tables with an entry in fdtabs fall in each slot,
+ * by a hash of their address: a close in a table whose slot is 0 needs
+ * no lookup in socks. Most closes on a machine are of files, in processes
+ * with no tracked socket, and an array lookup is a few instructions where
+ * a hash lookup is a hash (bench/README.md). */
+#define TABLE_SLOTS 65536
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TABLE_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} table_slots SEC(".maps");
+
 /* Keyed by thread (pid_tgid). A plain hash, not an LRU: nothing may evict
  * another thread's call. Entries go at the call's exit or the thread's.
  * User space sizes it to pid_max, so that every thread the kernel can

@@ -42,6 +42,25 @@ static __always_inline struct event_head *scratch_head(void)
 	return s ? &s->h : NULL;
 }
 
+/* The table_slots count of the descriptor table files (fdtabs' key):
+ * its address, past the slab alignment, hashed to 16 bits. files must be
+ * a number to the verifier (task_files()), which shifts no pointer. */
+static __always_inline __u32 *table_slot(__u64 files)
+{
+	__u32 i = (files >> 6) * 0x9e3779b97f4a7c15ULL >> 48;
+
+	return bpf_map_lookup_elem(&table_slots, &i);
+}
+
+/* False when no descriptor of the table files can be tracked; true when
+ * one may be. */
+static __always_inline bool table_may_track(__u64 files)
+{
+	__u32 *n = table_slot(files);
+
+	return !n || *n;
+}
+
 /* Whether file, on v's descriptor now, is still v's socket. */
 static __always_inline bool holds(const struct sock_val *v, __u64 file)
 {
@@ -56,8 +75,17 @@ static __always_inline struct sock_val *insert(struct fd_key *k, struct sock_val
 	struct sock_val *v;
 
 	if (!tab) {
-		if (!bpf_map_update_elem(&fdtabs, &k->files, &fresh, BPF_NOEXIST))
+		if (!bpf_map_update_elem(&fdtabs, &k->files, &fresh, BPF_NOEXIST)) {
+			__u64 files = 0;
+			__u32 *n;
+
+			/* The key as a number (it may hold a BTF pointer). */
+			bpf_probe_read_kernel(&files, sizeof(files), &k->files);
+			n = table_slot(files);
 			__sync_fetch_and_add(&ntables, 1);
+			if (n)
+				__sync_fetch_and_add(n, 1);
+		}
 		tab = bpf_map_lookup_elem(&fdtabs, &k->files);
 	}
 	if (!tab || bpf_map_update_elem(&socks, k, nv, BPF_NOEXIST)) {
