@@ -31,16 +31,22 @@ static __always_inline void submit(void *e)
 	bpf_ringbuf_submit(e, flags);
 }
 
+/* The calling thread's pid and tid as the viewer sees them (t is current). */
+static __always_inline void cur_ids(struct task_struct *t, __u32 *pid, __u32 *tid)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	*pid = viewer_pidns ? task_tgid(t) : id >> 32;
+	*tid = viewer_pidns ? task_tid(t) : (__u32)id;
+}
+
 /* Who: the calling thread (t is current). v, when given, is the tracked
  * descriptor and saves reading the pid namespace again. */
 static __always_inline void head_current(struct event_head *h, struct task_struct *t,
 					 const struct sock_val *v, __u8 kind, int fd)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
 	h->ts_ns = bpf_ktime_get_ns();
-	h->pid = viewer_pidns ? task_tgid(t) : id >> 32;
-	h->tid = viewer_pidns ? task_tid(t) : (__u32)id;
+	cur_ids(t, &h->pid, &h->tid);
 	h->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 	if (v && v->owner == h->pid) {

@@ -314,10 +314,10 @@ static __noinline int accept_exit(long ret)
 static __always_inline bool emit_brief(struct task_struct *t, const struct sock_val *v,
 				       const struct io *io, __u8 kind)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 pid = viewer_pidns ? task_tgid(t) : id >> 32;
 	struct io_brief *b;
+	__u32 pid, tid;
 
+	cur_ids(t, &pid, &tid);
 	if (pid != v->owner)
 		return false;
 	b = reserve(kind, sizeof(*b));
@@ -327,7 +327,7 @@ static __always_inline bool emit_brief(struct task_struct *t, const struct sock_
 	b->sock = v->id;
 	b->pstart = v->pstart;
 	b->pid = pid;
-	b->tid = viewer_pidns ? task_tid(t) : (__u32)id;
+	b->tid = tid;
 	b->uid = (__u32)bpf_get_current_uid_gid();
 	b->nspid = v->nspid;
 	b->ret = io->ret;

@@ -64,8 +64,10 @@ int ring_consume(struct ring *r)
 
 		if (len & BPF_RINGBUF_BUSY_BIT)
 			break;		/* still being written: the next poll */
-		if (body > r->size - BPF_RINGBUF_HDR_SZ)
-			return -EBADMSG;
+		if (body > r->size - BPF_RINGBUF_HDR_SZ) {
+			rc = -EBADMSG;
+			break;
+		}
 		cons += (BPF_RINGBUF_HDR_SZ + body + 7) & ~7UL;
 		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
 			n++;
