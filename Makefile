@@ -81,7 +81,7 @@ $(OUT)/asan/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/asan
 
 # libFuzzer target over the decoding and formatting code (clang only).
 fuzz: $(OUT)/fuzz/fuzz_event
-FUZZED := buf escape hmap cgnames kinds socktab format
+FUZZED := buf escape hmap cgnames kinds socktab ctxtab format
 $(OUT)/fuzz/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZED:%=src/%.c) $(wildcard src/*.h) include/socktrace.h | $(OUT)/fuzz
 	$(CLANG) $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(FUZZED:%=src/%.c) -o $@

@@ -127,7 +127,7 @@ struct {
  * by a hash of their address: a close in a table whose slot is 0 needs
  * no lookup in socks. Most closes on a machine are of files, in processes
  * with no tracked socket, and an array lookup is a few instructions where
- * a hash lookup is a hash (bench/README.md). */
+ * a hash lookup is a hash (README, Performance). */
 #define TABLE_SLOTS 65536
 
 struct {

@@ -147,8 +147,9 @@ struct event {
  * side sends it instead of a full record once user space holds the
  * descriptor's socket (ids, ends, cgroup, netns, origin, fd) from an
  * earlier full record of it, and user space makes the full event again
- * (src/ctxtab.c). 64 bytes where the full record takes 136: the bytes
- * written to the ring are most of an event's cost (bench/README.md).
+ * (src/ctxtab.c). 64 bytes where the full record takes 136: writing ring
+ * memory that the reading CPU last held is much of an event's cost
+ * (README, Performance).
  * Told apart from a full record by its size.
  */
 struct io_brief {

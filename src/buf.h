@@ -43,7 +43,7 @@ static inline void buf_char(struct buf *b, char c)
 }
 void buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* v in decimal, zero-padded to width digits (at most 20): what an event
- * line is mostly made of, without printf's cost (bench/README.md). */
+ * line is mostly made of, without printf's cost (README, Performance). */
 void buf_num(struct buf *b, uint64_t v, int width);
 void buf_u64(struct buf *b, uint64_t v);
 void buf_i64(struct buf *b, int64_t v);

@@ -3,7 +3,7 @@
  * The consumer side of the BPF ring buffer, mapped as libbpf maps it, but
  * telling the kernel how far it has read once per batch rather than after
  * every record: each such store takes the line that every reservation
- * reads away from the producing CPU (bench/README.md).
+ * reads away from the producing CPU (README, Performance).
  */
 #ifndef RING_H
 #define RING_H
