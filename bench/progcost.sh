@@ -5,7 +5,9 @@
 # (5) times, the binaries alternating; kernel.bpf_stats_enabled is on for
 # the runs. Prints, per binary, the median ns per run of each program that
 # ran at least once per operation, the median BPF ns per operation, the
-# median ns/op of the load, and the events lost. Needs root, bpftool, jq.
+# median ns/op of the load, and the events lost. ARGS adds socktrace
+# options (ARGS="--comm other": what it costs a process a filter leaves
+# out). Needs root, bpftool, jq.
 # A single run varies by 10% or more on a shared VM: compare medians.
 set -u
 cd "$(dirname "$0")/.."
@@ -13,7 +15,7 @@ ROUNDS=${ROUNDS:-5}
 RUN_MS=${RUN_MS:-1500}
 PATTERN=${PATTERN:-sendto}
 LOAD=build/bench/load
-[ $# -gt 0 ] || { sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -gt 0 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -x $LOAD ] || { echo "progcost: make build/bench/load first" >&2; exit 1; }
 W=$(mktemp -d) || exit 1
 pid=
@@ -25,7 +27,8 @@ sysctl -q -w kernel.bpf_stats_enabled=1 || exit 1
 # one BINARY: one traced run; appends a JSON line to $W/runs.
 one() {
 
-	taskset -c 0 "$1" --output json --events all --status "$W/status" > "$W/out" 2> "$W/err" < /dev/null &
+	# shellcheck disable=SC2086 # ARGS is a list of options
+	taskset -c 0 "$1" --output json --events all ${ARGS:-} --status "$W/status" > "$W/out" 2> "$W/err" < /dev/null &
 	pid=$!
 	for _ in $(seq 100); do grep -q '^socktrace: tracing' "$W/err" && break; sleep 0.1; done
 	load=$(taskset -c 1 $LOAD "$PATTERN" --ms "$RUN_MS" --file "$W/file")

@@ -19,6 +19,9 @@ const volatile bool filter_follow = false;	/* and every descendant of a match */
  * the initial one: --pid is matched, and pids are told, as seen there. */
 const volatile __u32 viewer_pidns = 0;
 
+/* Whether any of the process filters is set. */
+#define PROC_FILTERED (filter_pid || filter_comm[0] || filter_uid_set || filter_cgroup || filter_follow)
+
 /* The socket: */
 const volatile __u8 filter_family = 0;
 const volatile __u8 filter_proto = 0;

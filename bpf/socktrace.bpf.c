@@ -551,6 +551,14 @@ static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool w
 
 static __always_inline void notice(__u32 why);
 
+/* A process the process filters leave out, with no descriptor tracked in
+ * its table: none of its sends or receives can count (what it inherited
+ * or was followed into would be in its table), so none is looked at. */
+static __always_inline bool proc_skipped(struct task_struct *t)
+{
+	return PROC_FILTERED && !table_may_track(task_files(t)) && !proc_traced(t);
+}
+
 /* sock:sock_send_length / sock_recv_length (6.3+): every send and receive
  * of every socket, with the socket and the result; tracepoint mode. */
 static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool send)
@@ -560,6 +568,8 @@ static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool 
 
 	if (!send && (flags & MSG_PEEK))
 		return 0;	/* the data stays queued for the next read */
+	if (proc_skipped(t))
+		return 0;
 	if (!inet_family(sock_family(sk)) || !(io = io_slot()))
 		return 0;
 	io->sk = (__u64)sk;
@@ -607,7 +617,7 @@ static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg
 	void *name;
 	int namelen;
 
-	if (!send && (msgflags & MSG_PEEK))
+	if ((!send && (msgflags & MSG_PEEK)) || proc_skipped(t))
 		return 0;
 	io.sk = (__u64)BPF_CORE_READ(sock, sk);
 	c.call = io_call(t, &io, false);

@@ -136,10 +136,12 @@ kill -STOP "$tracer" 2>/dev/null
 kill -CONT "$tracer" 2>/dev/null
 stop_tracer "$d"
 
-# --pid: only the chosen one of two identical processes is reported.
+# --pid: only the chosen one of two processes is reported, and what a
+# child of it (not chosen) does with a socket it inherited, which is
+# followed to its close.
 d=$out/pid
 mkdir -p "$d"
-"$SOCKDRIVE" --gate "$d/go" tcp > "$d/facts.json" &
+"$SOCKDRIVE" --gate "$d/go" fork > "$d/facts.json" &
 keep=$!
 "$SOCKDRIVE" --gate "$d/go" tcp > "$d/excluded.json" &
 drop=$!
