@@ -3,6 +3,7 @@
 #include <string.h>
 #include "ctxtab.h"
 #include "hmap.h"
+#include "kinds.h"
 
 /* The socket's part of a descriptor's records: all but who and when. */
 struct sock_ctx {
@@ -111,4 +112,16 @@ bool ctxtab_expand(const struct ctxtab *t, const void *data, size_t size, struct
 size_t ctxtab_count(const struct ctxtab *t)
 {
 	return t->socks.count;
+}
+
+enum record ctxtab_take(struct ctxtab *t, const void *data, size_t size, struct event *e)
+{
+	if (ctxtab_expand(t, data, size, e))
+		return RECORD_BRIEF;
+	if (!event_decode(data, size, e))
+		return RECORD_BAD;
+	/* Out of memory: the brief records that needed it are then not
+	 * events (counted malformed, and said so). */
+	ctxtab_note(t, e);
+	return RECORD_FULL;
 }

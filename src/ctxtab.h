@@ -26,4 +26,11 @@ int ctxtab_note(struct ctxtab *t, const struct event *e);
 bool ctxtab_expand(const struct ctxtab *t, const void *data, size_t size, struct event *e);
 size_t ctxtab_count(const struct ctxtab *t);
 
+/* What a ring record was, for ctxtab_take(). */
+enum record { RECORD_BAD, RECORD_FULL, RECORD_BRIEF };
+
+/* A record from the ring as the event it stands for: a brief one made
+ * whole, a full one decoded and noted. */
+enum record ctxtab_take(struct ctxtab *t, const void *data, size_t size, struct event *e);
+
 #endif

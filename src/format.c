@@ -159,10 +159,9 @@ void format_time(struct buf *b, int64_t real_ns)
 		sod += 86400;
 		days--;
 	}
+	/* Any int64 of nanoseconds is a year from 1677 to 2262: four digits,
+	 * whatever stamp a ring record holds. */
 	civil(days, &y, &m, &d);
-	/* Four digits of year or the epoch: a stamp from the ring is not trusted. */
-	if (y < 0 || y > 9999)
-		y = 1970, m = 1, d = 1, sod = 0, nsec = 0;
 	buf_num(b, y, 4);
 	buf_char(b, '-');
 	buf_num(b, m, 2);

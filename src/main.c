@@ -55,15 +55,15 @@ static int handle_event(void *arg, void *data, size_t size)
 	struct ctx *c = arg;
 	struct event e;
 
-	if (ctxtab_expand(c->socks, data, size, &e)) {
-		c->brief++;
-	} else if (event_decode(data, size, &e)) {
-		/* Out of memory: the brief records that needed it count as
-		 * malformed, and are said so. */
-		ctxtab_note(c->socks, &e);
-	} else {
+	switch (ctxtab_take(c->socks, data, size, &e)) {
+	case RECORD_BAD:
 		c->malformed++;
 		return 0;
+	case RECORD_BRIEF:
+		c->brief++;
+		break;
+	case RECORD_FULL:
+		break;
 	}
 	c->received++;
 	socktab_event(c->tab, &e);

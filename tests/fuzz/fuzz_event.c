@@ -148,12 +148,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
 	socktab_open_at_end(tab, &snap);
-	/* As the reader takes records (src/main.c). */
-	if (!ctxtab_expand(socks, data, size, &e)) {
-		if (!event_decode(data, size, &e))
-			return 0;
-		ctxtab_note(socks, &e);
-	}
+	if (ctxtab_take(socks, data, size, &e) == RECORD_BAD)
+		return 0;
 	socktab_event(tab, &e);
 
 	buf_init(&b, mem, sizeof(mem));
