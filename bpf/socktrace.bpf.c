@@ -261,7 +261,7 @@ static __noinline int connect_exit(long ret)
 	/* The outcome comes later, from the kernel's handshake; or it came
 	 * already (loopback finishes it before connect returns). Whoever
 	 * takes the pending entry out reports it, once. */
-	if (v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP &&
+	if (connect_outcomes && v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP &&
 	    !bpf_map_update_elem(&pending, &c->sk, h, BPF_ANY)) {
 		int state = BPF_CORE_READ(sk, __sk_common.skc_state);
 

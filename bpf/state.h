@@ -20,6 +20,9 @@ const volatile bool brief_io = false;
 /* The kernel has its own BTF (not only --btf FILE): helpers that return
  * BTF pointers may be used, and their fields read with plain loads. */
 const volatile bool kernel_btf = false;
+/* The inet_sock_set_state tracepoint reports the outcome of a connect in
+ * progress (a kernel may refuse it: then none is waited for). */
+const volatile bool connect_outcomes = true;
 
 /* Counters user space reads from the mmapped .bss, without a syscall. */
 __u64 lost = 0;		/* events that found the ring buffer full */

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "ring.h"
 #include "sandbox.h"
 #include "socktab.h"
+#include "status.h"
 #include "tracer.h"
 
 /* Short enough that an event is on stdout well within 200 ms even when
@@ -31,7 +33,7 @@ struct ctx {
 	struct socktab *tab;
 	struct ctxtab *socks;	/* what brief records refer to */
 	struct output out;
-	FILE *status;		/* --status */
+	struct status status;	/* --status */
 	struct cgnames *names;	/* --containers */
 	uint64_t received;	/* records read from the ring */
 	uint64_t brief;		/* of which brief sends and receives */
@@ -42,12 +44,6 @@ struct ctx {
 static void on_signal(int sig)
 {
 	exiting = sig;
-}
-
-static int print_libbpf(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	(void)level;
-	return vfprintf(stderr, fmt, ap);
 }
 
 static int handle_event(void *arg, void *data, size_t size)
@@ -101,65 +97,101 @@ static int64_t clock_ns(clockid_t id)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
-/* The start of a --status record: {"status":"...","time":"..." */
-static void status_begin(FILE *f, const char *what)
+/*
+ * A --status record is made in memory (a FILE on it, for the summary's
+ * printer) and written whole with write(), which the sandbox allows
+ * whatever the file is: stdio would ask a device whether it is a terminal.
+ * It begins {"status":"...","time":"...","pid":N
+ */
+static FILE *status_begin(char **mem, size_t *len, const char *what)
 {
-	char mem[64];
+	char stamp[64];
 	struct buf b;
+	FILE *f = open_memstream(mem, len);
 
-	buf_init(&b, mem, sizeof(mem) - 1);
+	if (!f)
+		return NULL;
+	buf_init(&b, stamp, sizeof(stamp) - 1);
 	format_time(&b, clock_ns(CLOCK_REALTIME));
-	mem[b.len] = '\0';
-	fprintf(f, "{\"status\":\"%s\",\"time\":\"%s\",\"pid\":%d", what, mem, getpid());
+	stamp[b.len] = '\0';
+	fprintf(f, "{\"status\":\"%s\",\"time\":\"%s\",\"pid\":%d", what, stamp, getpid());
+	return f;
 }
 
-static void status_tracing(struct ctx *c, const struct opts *o)
+/* Writes the record f holds (in *mem once f is closed): false when it
+ * could not be made or written. */
+static bool status_end(struct ctx *c, FILE *f, char **mem, size_t *len)
 {
-	const struct features *f = &c->tr.feat;
-	char names[256];
-	struct buf b;
+	bool ok = f && fclose(f) == 0 && *mem && status_write(&c->status, *mem, *len);
 
-	if (!c->status)
-		return;
+	if (!ok && !c->status.err)
+		c->status.err = ENOMEM;
+	free(*mem);
+	return ok;
+}
+
+static bool status_tracing(struct ctx *c, const struct opts *o)
+{
+	char names[256], *mem = NULL;
+	size_t len = 0;
+	struct buf b;
+	FILE *f;
+
+	if (c->status.fd < 0)
+		return true;
 	buf_init(&b, names, sizeof(names) - 1);
 	for (unsigned int i = 0; i < EV_KINDS; i++)
 		if ((o->events & EV_BIT(i)) && kind_info(i))
 			buf_fmt(&b, "%s\"%s\"", b.len ? "," : "", kind_info(i)->name);
 	names[b.len] = '\0';
-	status_begin(c->status, "tracing");
-	fprintf(c->status, ",\"mode\":\"%s\",\"syscall_hooks\":\"%s\",\"events\":[%s],"
-		"\"kernel\":{\"kprobes\":%s,\"sock_tracepoints\":%s,\"syscall_tracepoints\":%s,"
-		"\"bpf_loop\":%s,\"task_file_iter\":%s,\"map_iter\":%s}}\n",
-		attach_name(c->tr.mode), tracer_syscall_hooks(&c->tr), names, f->kprobes ? "true" : "false",
-		f->sock_tracepoints ? "true" : "false", f->syscall_tracepoints ? "true" : "false",
-		f->bpf_loop ? "true" : "false",
-		f->task_file_iter ? "true" : "false", f->map_iter ? "true" : "false");
-	fflush(c->status);
+	f = status_begin(&mem, &len, "tracing");
+	if (f) {
+		char feat[2048];
+
+		buf_init(&b, feat, sizeof(feat) - 1);
+		features_json(&c->tr.feat, &b);
+		feat[b.len] = '\0';
+		fprintf(f, ",\"mode\":\"%s\",\"syscall_hooks\":\"%s\",\"events\":[%s],\"kernel\":{%s}}\n",
+			attach_name(c->tr.mode), tracer_syscall_hooks(&c->tr), names, feat);
+	}
+	return status_end(c, f, &mem, &len);
 }
 
-static void status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
+static bool status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
 {
 	const struct output *out = &c->out;
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *f;
 
-	if (!c->status)
-		return;
-	status_begin(c->status, "stopped");
-	fprintf(c->status, ",\"exit\":%d,\"events\":{\"received\":%" PRIu64 ",\"written\":%" PRIu64
+	if (c->status.fd < 0)
+		return true;
+	f = status_begin(&mem, &len, "stopped");
+	if (!f)
+		return status_end(c, f, &mem, &len);
+	fprintf(f, ",\"exit\":%d,\"events\":{\"received\":%" PRIu64 ",\"written\":%" PRIu64
 		",\"unwritten\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"malformed\":%" PRIu64
 		",\"brief\":%" PRIu64 "},\"output_error\":", rc, c->received, out->written,
 		out->unwritten, c->lost_seen, c->malformed, c->brief);
 	if (out->err)
-		fprintf(c->status, "\"%s\"", strerrorname_np(out->err) ?: "?");
+		fprintf(f, "\"%s\"", strerrorname_np(out->err) ?: "?");
 	else
-		fputs("null", c->status);
-	fprintf(c->status, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64
+		fputs("null", f);
+	fprintf(f, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64
 		",\"untracked\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"unreturned\":%" PRIu64
 		",\"raced\":%" PRIu64 ",\"unattributed\":%" PRIu64 ",\"unswept\":%" PRIu64
 		"},\"processes\":", k->socks, k->tables, k->untracked, k->incomplete, k->unreturned,
 		k->raced, k->unattributed, k->unswept);
-	socktab_json(c->tab, c->status);
-	fputs("}\n", c->status);
-	fflush(c->status);
+	socktab_json(c->tab, f);
+	fputs("}\n", f);
+	return status_end(c, f, &mem, &len);
+}
+
+/* A status file that cannot be written is an error, as stdout is. */
+static void status_failed(const struct ctx *c)
+{
+	fprintf(stderr, "socktrace: cannot write the status file %s: %s\n", c->status.path,
+		strerror(c->status.err));
 }
 
 static void open_at_end(const struct snapshot *s, void *arg)
@@ -233,7 +265,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "socktrace: %s\n", err);
 		return 2;
 	}
-	libbpf_set_print(o.verbose ? print_libbpf : NULL);
+	tracer_set_verbose(o.verbose);
 	if (o.check)
 		return tracer_check(&o, stdout);
 	if (o.output == OUT_AUTO)
@@ -242,8 +274,9 @@ int main(int argc, char **argv)
 	/* A reader that stalls a stop: take the probes off meanwhile. */
 	c.out.on_stop = detach_start;
 	c.out.on_stop_arg = &c.tr;
-	if (o.status && !(c.status = fopen(o.status, "we"))) {
-		fprintf(stderr, "socktrace: cannot open the status file %s: %s\n", o.status, strerror(errno));
+	c.status.fd = -1;
+	if (o.status && status_open(&c.status, o.status, err, sizeof(err))) {
+		fprintf(stderr, "socktrace: %s\n", err);
 		return 1;
 	}
 
@@ -262,6 +295,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "socktrace: cannot map the ring buffer: %s\n", strerror(-n));
 		goto cleanup;
 	}
+	/* What the kernel refused, and what socktrace does instead. */
+	features_say(&c.tr.feat, stderr);
 	if (tracer_scan_existing(&c.tr, &ring, err, sizeof(err)))
 		fprintf(stderr, "socktrace: %s\n", err);
 	/* What the sandbox will not let it read later. */
@@ -277,9 +312,13 @@ int main(int argc, char **argv)
 		goto cleanup;
 	}
 	fprintf(stderr, "socktrace: tracing with %s programs; Ctrl-C to stop\n", attach_name(c.tr.mode));
-	status_tracing(&c, &o);
-	output_header(&c.out);
-	rc = run(&c, &o, &ring);
+	if (status_tracing(&c, &o)) {
+		output_header(&c.out);
+		rc = run(&c, &o, &ring);
+	} else {
+		status_failed(&c);
+		rc = 1;
+	}
 
 	/* Deliver what is in the ring while the probes come off (which
 	 * takes a while: tracer.c; begun already if the reader stalled),
@@ -300,14 +339,16 @@ int main(int argc, char **argv)
 	}
 	tracer_tables(&c.tr, &k);
 	summary(&c, &k);
-	status_stopped(&c, &k, rc);
+	if (!c.status.err && !status_stopped(&c, &k, rc)) {
+		status_failed(&c);
+		rc = 1;
+	}
 cleanup:
 	ring_close(&ring);
 	tracer_destroy(&c.tr);
 	socktab_free(c.tab);
 	ctxtab_free(c.socks);
 	cgnames_free(c.names);
-	if (c.status)
-		fclose(c.status);
+	status_close(&c.status);
 	return rc;
 }

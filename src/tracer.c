@@ -1,7 +1,14 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/*
+ * Loading and attaching. What the kernel seems to offer is looked up first
+ * (features.c); then the programs of the attach mode are loaded and
+ * attached, and where the kernel refuses an optional one, socktrace drops
+ * it for its fallback and tries again: a machine is never judged by names
+ * in BTF alone. Only what a mode cannot trace without stops it.
+ */
 #include <errno.h>
-#include <pthread.h>
 #include <linux/capability.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +21,9 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include "iters.h"
 #include "socktrace.h"
 #include "socktrace.skel.h"
-#include "ring.h"
 #include "tracer.h"
 
 #define VMLINUX_BTF "/sys/kernel/btf/vmlinux"
@@ -27,6 +34,48 @@
 #ifndef CAP_BPF
 #define CAP_BPF 39
 #endif
+
+/* ---- libbpf's messages: which program the kernel refused ---- */
+
+static struct {
+	bool verbose;
+	char failed[64];	/* the program libbpf last failed to load */
+	bool verified;		/* the verifier got into it (its log counts instructions) */
+} lib;
+
+static int on_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	const char *full = fmt;
+	va_list cp;
+
+	(void)level;
+	if (!strncmp(fmt, "libbpf: ", 8))
+		fmt += 8;
+	/* "prog '%s': failed to load: %d" (or %s in later libbpf) names the
+	 * refused program; its verifier log, whether it got that far. */
+	if (!strncmp(fmt, "prog '%s': failed to load", 25)) {
+		va_copy(cp, ap);
+		snprintf(lib.failed, sizeof(lib.failed), "%s", va_arg(cp, const char *));
+		va_end(cp);
+	} else if (!strncmp(fmt, "prog '%s': -- BEGIN PROG LOAD LOG --", 36)) {
+		const char *log;
+
+		va_copy(cp, ap);
+		(void)va_arg(cp, const char *);
+		log = va_arg(cp, const char *);
+		lib.verified = log && !strstr(log, "processed 0 insns");
+		va_end(cp);
+	}
+	return lib.verbose ? vfprintf(stderr, full, ap) : 0;
+}
+
+void tracer_set_verbose(bool verbose)
+{
+	lib.verbose = verbose;
+	libbpf_set_print(on_libbpf_print);
+}
+
+/* ---- what comes before loading ---- */
 
 static bool has_cap(const struct __user_cap_data_struct *d, int cap)
 {
@@ -57,6 +106,43 @@ static bool in_user_namespace(void)
 		fclose(f);
 	}
 	return strcmp(map, "         0          0 4294967295\n") != 0;
+}
+
+/* The first line of a small file, without its newline; "" if unreadable. */
+static void read_line(const char *path, char *out, size_t len)
+{
+	FILE *f = fopen(path, "re");
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	if (!fgets(out, len, f))
+		out[0] = '\0';
+	out[strcspn(out, "\n")] = '\0';
+	fclose(f);
+}
+
+/*
+ * Why a process with every capability BPF needs is refused: a policy of
+ * the kernel's. Names what securityfs shows of it (kernel lockdown, the
+ * LSMs), when it is mounted.
+ */
+static void kernel_policy(char *out, size_t len)
+{
+	char lockdown[128], lsm[200];
+	const char *mode;
+
+	read_line("/sys/kernel/security/lockdown", lockdown, sizeof(lockdown));
+	read_line("/sys/kernel/security/lsm", lsm, sizeof(lsm));
+	mode = strchr(lockdown, '[');
+	if (mode && strncmp(mode, "[none]", 6)) {
+		snprintf(out, len, "kernel lockdown (%.*s) forbids it", (int)strcspn(mode + 1, "]") % 32,
+			 mode + 1);
+		return;
+	}
+	snprintf(out, len, "a security policy of the kernel forbids it (%s%.100s), though socktrace "
+		 "has the capabilities BPF needs", lsm[0] ? "LSMs: " : "an LSM, lockdown or a hardened kernel",
+		 lsm);
 }
 
 /*
@@ -95,56 +181,23 @@ static int check_limits(const struct opts *o, char *err, size_t errlen)
 static int check_bpf(char *err, size_t errlen)
 {
 	int fd = bpf_map_create(BPF_MAP_TYPE_ARRAY, NULL, 4, 4, 1, NULL);
+	char policy[256];
 
 	if (fd >= 0) {
 		close(fd);
 		return 0;
 	}
-	if (errno == EPERM && in_user_namespace())
+	if (errno == EPERM && in_user_namespace()) {
 		snprintf(err, errlen, "the kernel refuses BPF in a user namespace (unshare -U, rootless "
 			 "containers): run socktrace as root in the initial user namespace");
-	else if (errno == EPERM)
-		snprintf(err, errlen, "the kernel refuses BPF to this process (EPERM): run it as root, "
-			 "outside a sandbox that forbids bpf()");
-	else
+	} else if (errno == EPERM || errno == EACCES) {
+		kernel_policy(policy, sizeof(policy));
+		snprintf(err, errlen, "the kernel refuses to make a BPF map (%s): %s",
+			 strerrorname_np(errno), policy);
+	} else {
 		snprintf(err, errlen, "the kernel refuses to make a BPF map: %s", strerror(errno));
+	}
 	return -1;
-}
-
-static bool btf_has(const struct btf *btf, const char *name, int kind)
-{
-	return btf && btf__find_by_name_kind(btf, name, kind) > 0;
-}
-
-/* The per-syscall tracepoints, where libbpf looks for them: under debugfs
- * when that has a tracing directory, else tracefs. Their ids are readable
- * only by root (tracefs is mode 0700): with capabilities alone, socktrace
- * uses the raw dispatch. */
-static bool syscall_events(void)
-{
-	const char *dir = access("/sys/kernel/debug/tracing", F_OK) ? "/sys/kernel/tracing" :
-				 "/sys/kernel/debug/tracing";
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/events/syscalls/sys_enter_connect/id", dir);
-	return access(path, R_OK) == 0;
-}
-
-/* Probed, not inferred from a failure: the kprobe PMU is registered
- * exactly when the kernel has kprobes; BTF names every tracepoint and
- * iterator the kernel has; helpers are probed by loading a tiny program.
- * Iterators attach by the kernel's own BTF, which --btf cannot stand in for. */
-static void probe_features(struct features *f, const struct btf *btf)
-{
-	bool own_btf = access(VMLINUX_BTF, R_OK) == 0;
-
-	f->kprobes = access("/sys/bus/event_source/devices/kprobe/type", F_OK) == 0;
-	f->sock_tracepoints = btf_has(btf, "btf_trace_sock_send_length", BTF_KIND_TYPEDEF) &&
-			      btf_has(btf, "btf_trace_sock_recv_length", BTF_KIND_TYPEDEF);
-	f->syscall_tracepoints = syscall_events();
-	f->bpf_loop = libbpf_probe_bpf_helper(BPF_PROG_TYPE_KPROBE, BPF_FUNC_loop, NULL) == 1;
-	f->task_file_iter = own_btf && btf_has(btf, "bpf_iter__task_file", BTF_KIND_STRUCT);
-	f->map_iter = own_btf && btf_has(btf, "bpf_iter__bpf_map_elem", BTF_KIND_STRUCT);
 }
 
 static void no_btf(char *err, size_t errlen)
@@ -175,9 +228,17 @@ static struct btf *kernel_btf(const struct opts *o, char *err, size_t errlen)
 	return btf;
 }
 
+/* ---- which programs a run loads ---- */
+
 static bool starts(const char *s, const char *prefix)
 {
 	return !strncmp(s, prefix, strlen(prefix));
+}
+
+static bool is_kprobe(const char *sec)
+{
+	return starts(sec, "ksyscall/") || starts(sec, "kretsyscall/") || starts(sec, "kprobe/") ||
+	       starts(sec, "kretprobe/");
 }
 
 /* Tracepoint mode hooks each followed syscall's own tracepoints when the
@@ -185,7 +246,7 @@ static bool starts(const char *s, const char *prefix)
  * one) and tracefs lets it; otherwise the raw sys_enter/sys_exit dispatch. */
 static bool per_syscall(const struct features *f)
 {
-	return f->sock_tracepoints && f->syscall_tracepoints;
+	return f->on[FEAT_SOCK_TPS] && f->on[FEAT_SYSCALL_TPS];
 }
 
 const char *tracer_syscall_hooks(const struct tracer *t)
@@ -195,36 +256,50 @@ const char *tracer_syscall_hooks(const struct tracer *t)
 	return per_syscall(&t->feat) ? "per-syscall" : "raw";
 }
 
+/* The feature a program stands for beyond its mode's core; FEAT_KPROBES
+ * for the kprobe mode's core, FEAT_NONE for the rest. */
+static enum feature prog_feature(const struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p), *name = bpf_program__name(p);
+
+	if (starts(sec, "iter/task_file"))
+		return FEAT_TASK_FILE_ITER;
+	if (starts(sec, "iter/bpf_map_elem"))
+		return FEAT_MAP_ITER;
+	if (starts(sec, "raw_tp/sock_"))
+		return FEAT_SOCK_TPS;
+	if (starts(sec, "tp/syscalls/"))
+		return FEAT_SYSCALL_TPS;
+	if (starts(sec, "kprobe/__ia32_"))
+		return FEAT_COMPAT_PROBES;
+	if (starts(sec, "raw_tp/inet_sock_set_state"))
+		return FEAT_CONNECT_OUTCOMES;
+	if (starts(sec, "raw_tp/sched_") && strstr(name, "_loop"))
+		return FEAT_BPF_LOOP;
+	if (is_kprobe(sec))
+		return FEAT_KPROBES;
+	return FEAT_NONE;
+}
+
 /* Whether program p belongs in this run: one attach mode's hooks, one
- * variant of the process hooks, what the kernel can load. */
+ * variant of the process hooks, what the kernel offers. */
 static bool wanted(const struct bpf_program *p, enum attach_mode mode, const struct features *f)
 {
 	const char *sec = bpf_program__section_name(p), *name = bpf_program__name(p);
 	bool kp = mode == ATTACH_KPROBE;
+	enum feature need = prog_feature(p);
 
-	if (starts(sec, "ksyscall/") || starts(sec, "kretsyscall/") || starts(sec, "kprobe/") ||
-	    starts(sec, "kretprobe/"))
-		return kp;
+	if (is_kprobe(sec))
+		return kp && (need == FEAT_KPROBES || f->on[need]);
 	if (starts(sec, "tp/syscalls/"))
 		return !kp && per_syscall(f);
 	if (starts(sec, "raw_tp/sys_"))
 		return !kp && !per_syscall(f);
 	if (starts(sec, "raw_tp/sock_"))
-		return !kp && f->sock_tracepoints;
+		return !kp && f->on[FEAT_SOCK_TPS];
 	if (starts(sec, "raw_tp/sched_"))
-		return strstr(name, f->bpf_loop ? "_loop" : "_bounded") != NULL;
-	if (!strcmp(name, "iter_existing"))
-		return f->task_file_iter;
-	if (!strcmp(name, "iter_open"))
-		return f->map_iter;
-	return true;
-}
-
-/* Probes attached by hand, where the kernel has their function. */
-static bool optional(const struct bpf_program *p)
-{
-	return starts(bpf_program__section_name(p), "kprobe/__ia32_") ||
-	       starts(bpf_program__section_name(p), "iter/");
+		return strstr(name, f->on[FEAT_BPF_LOOP] ? "_loop" : "_bounded") != NULL;
+	return need == FEAT_NONE || f->on[need];
 }
 
 /* socktrace's own pid namespace (its inode number), 0 when it is the
@@ -290,17 +365,36 @@ static void size_calls(struct bpf_map *calls)
 		bpf_map__set_map_flags(calls, bpf_map__map_flags(calls) | BPF_F_NO_PREALLOC);
 }
 
-static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen)
+/* ---- loading and attaching, proven ---- */
+
+/* The program the kernel refused, and how. */
+struct culprit {
+	char name[64];		/* "" when libbpf did not say */
+	char sec[64];
+	int err;		/* errno */
+	bool attach;		/* at attach, not load */
+	bool verified;		/* the verifier got into it */
+	enum feature feat;	/* what it stands for */
+};
+
+static void blame(struct culprit *c, const struct bpf_program *p, int err, bool attach)
+{
+	snprintf(c->name, sizeof(c->name), "%s", bpf_program__name(p));
+	snprintf(c->sec, sizeof(c->sec), "%s", bpf_program__section_name(p));
+	c->err = err;
+	c->attach = attach;
+	c->feat = prog_feature(p);
+}
+
+static int open_configured(struct tracer *t, const struct opts *o)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, open_opts, .btf_custom_path = o->btf);
+	const struct features *f = &t->feat;
 	struct socktrace_bpf *s = socktrace_bpf__open_opts(&open_opts);
 	struct bpf_program *p;
-	int rc, n = 0;
 
-	if (!s) {
-		snprintf(err, errlen, "cannot open the BPF object: %s", strerror(errno));
-		return -1;
-	}
+	if (!s)
+		return -errno;
 	t->skel = s;
 	set_filters(s, o);
 	s->rodata->event_mask = o->events;
@@ -308,52 +402,156 @@ static int load(struct tracer *t, const struct opts *o, char *err, size_t errlen
 	 * brief records: without close events it would hold every one. */
 	s->rodata->brief_io = o->events & EV_BIT(EV_CLOSE);
 	s->rodata->wakeup_bytes = o->ring_size / 4;
-	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !t->feat.sock_tracepoints;
-	s->rodata->syscall_tps = t->mode == ATTACH_TRACEPOINT && per_syscall(&t->feat);
-	s->rodata->kernel_btf = !access(VMLINUX_BTF, R_OK);
+	s->rodata->syscall_io = t->mode == ATTACH_TRACEPOINT && !f->on[FEAT_SOCK_TPS];
+	s->rodata->syscall_tps = t->mode == ATTACH_TRACEPOINT && per_syscall(f);
+	s->rodata->kernel_btf = f->on[FEAT_BTF_LOADS];
+	s->rodata->connect_outcomes = f->on[FEAT_CONNECT_OUTCOMES];
 	bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	size_calls(s->maps.calls);
-	bpf_object__for_each_program(p, s->obj) {
-		bpf_program__set_autoload(p, wanted(p, t->mode, &t->feat));
-		if (optional(p))
-			bpf_program__set_autoattach(p, false);
-	}
+	bpf_object__for_each_program(p, s->obj)
+		bpf_program__set_autoload(p, wanted(p, t->mode, f));
+	return 0;
+}
 
-	rc = socktrace_bpf__load(s);
-	/* EACCES is also how the verifier refuses a program: not a matter
-	 * of privilege, which was checked before. */
-	if (rc == -EACCES) {
-		snprintf(err, errlen, "this kernel's verifier refused a BPF program (--verbose shows "
-			 "its log): please report it with the output of --check");
-		return -1;
-	}
-	if (rc == -EPERM) {
-		snprintf(err, errlen, "not allowed to load BPF programs (%s): run as root, or with "
-			 "CAP_BPF and CAP_PERFMON; in a user namespace, BPF is not available",
-			 strerror(-rc));
-		return -1;
-	}
+/*
+ * One try: open, load and attach every program this run wants. 0, or a
+ * negative errno with the program the kernel refused in c (name empty
+ * when libbpf did not say which).
+ */
+static int load_attach(struct tracer *t, const struct opts *o, struct culprit *c)
+{
+	struct bpf_program *p;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->feat = FEAT_NONE;
+	rc = open_configured(t, o);
 	if (rc) {
-		snprintf(err, errlen, "cannot load the BPF programs: %s (--verbose shows libbpf's log)",
-			 strerror(-rc));
-		return -1;
+		c->err = -rc;
+		return rc;
 	}
-	rc = socktrace_bpf__attach(s);
+	lib.failed[0] = '\0';
+	lib.verified = false;
+	rc = socktrace_bpf__load(t->skel);
 	if (rc) {
-		snprintf(err, errlen, "cannot attach the %s programs: %s (--verbose shows libbpf's log)",
-			 attach_name(t->mode), strerror(-rc));
-		return -1;
+		c->err = -rc;
+		c->verified = lib.verified;
+		p = lib.failed[0] ? bpf_object__find_program_by_name(t->skel->obj, lib.failed) : NULL;
+		if (p)
+			blame(c, p, -rc, false);
+		return rc;
 	}
-	bpf_object__for_each_program(p, s->obj) {
-		/* The last slot is the snapshot's. */
-		if (!bpf_program__autoload(p) || !starts(bpf_program__section_name(p), "kprobe/") ||
-		    !optional(p) || n >= (int)(sizeof(t->extra) / sizeof(t->extra[0])) - 1)
+	/* Each program on its own, so that a refusal names it. The iterators
+	 * are attached apart (iters.c). */
+	for (int i = 0; i < t->skel->skeleton->prog_cnt; i++) {
+		const struct bpf_prog_skeleton *ps = &t->skel->skeleton->progs[i];
+
+		p = *ps->prog;
+		if (!bpf_program__autoload(p) || starts(bpf_program__section_name(p), "iter/"))
 			continue;
-		t->extra[n] = bpf_program__attach(p);
-		if (t->extra[n])
-			n++;
+		*ps->link = bpf_program__attach(p);
+		if (!*ps->link) {
+			rc = -errno;
+			blame(c, p, -rc, true);
+			return rc;
+		}
 	}
 	return 0;
+}
+
+/* The optional features in the order they are given up when libbpf did
+ * not say which program the kernel refused: the least missed first. */
+static const enum feature give_up[] = {
+	FEAT_MAP_ITER, FEAT_TASK_FILE_ITER, FEAT_COMPAT_PROBES, FEAT_BPF_LOOP, FEAT_SYSCALL_TPS,
+	FEAT_CONNECT_OUTCOMES, FEAT_SOCK_TPS,
+};
+
+/* Whether feature id has programs (or settings) in this run. */
+static bool in_play(const struct tracer *t, enum feature id)
+{
+	switch (id) {
+	case FEAT_SOCK_TPS:
+	case FEAT_SYSCALL_TPS:
+		return t->mode == ATTACH_TRACEPOINT && t->feat.on[id];
+	case FEAT_COMPAT_PROBES:
+		return t->mode == ATTACH_KPROBE && t->feat.on[id];
+	default:
+		return t->feat.on[id];
+	}
+}
+
+/* One line: which program, the errno, and the cause. */
+static void say_fatal(const struct culprit *c, char *err, size_t errlen)
+{
+	char cause[256];
+
+	if ((c->err == EPERM || c->err == EACCES) && !c->verified && may_trace())
+		kernel_policy(cause, sizeof(cause));
+	else if (!c->attach && (c->err == EACCES || c->err == EINVAL) && c->verified)
+		snprintf(cause, sizeof(cause), "this kernel's verifier refused it (--verbose shows its "
+			 "log): please report it with the output of --check");
+	else
+		snprintf(cause, sizeof(cause), "%s (--verbose shows libbpf's log)", strerror(c->err));
+	if (c->name[0])
+		snprintf(err, errlen, "the kernel refused to %s %s (%s): %s: %s", c->attach ? "attach" : "load",
+			 c->name, c->sec, strerrorname_np(c->err) ?: "?", cause);
+	else
+		snprintf(err, errlen, "cannot load the BPF programs: %s: %s", strerrorname_np(c->err) ?: "?",
+			 cause);
+}
+
+/*
+ * Loads and attaches, giving up what the kernel refuses: for a refused
+ * optional program, its feature; for a refused core program, the kprobe
+ * mode when auto chose it. Each refusal costs one more try. BTF pointer
+ * loads are in every program, so the first program refused at load is
+ * first tried again without them: if it is refused again they were not
+ * the cause, and its own feature goes instead.
+ */
+static int load_proven(struct tracer *t, const struct opts *o, char *err, size_t errlen)
+{
+	enum { UNTESTED, TESTING, DONE } btf = t->feat.on[FEAT_BTF_LOADS] ? UNTESTED : DONE;
+	struct culprit c, suspect;
+
+	for (int tries = 0; tries <= FEATURES_N + 2; tries++) {
+		enum feature give = FEAT_NONE;
+
+		if (!load_attach(t, o, &c))
+			return 0;
+		socktrace_bpf__destroy(t->skel);
+		t->skel = NULL;
+		/* The iterators make no BTF pointer loads. */
+		if (btf == UNTESTED && !c.attach && c.feat != FEAT_MAP_ITER && c.feat != FEAT_TASK_FILE_ITER) {
+			suspect = c;
+			btf = TESTING;
+			features_refuse(&t->feat, FEAT_BTF_LOADS, c.name, c.err, false);
+			continue;
+		}
+		if (btf == TESTING) {
+			btf = DONE;
+			if (!c.attach && !strcmp(c.name, suspect.name))
+				features_unrefuse(&t->feat, FEAT_BTF_LOADS);
+		}
+		if (!c.name[0]) {
+			/* Unnamed: give up features one at a time. */
+			for (size_t i = 0; i < sizeof(give_up) / sizeof(give_up[0]) && give < 0; i++)
+				if (in_play(t, give_up[i]))
+					give = give_up[i];
+		} else if (c.feat != FEAT_NONE && c.feat != FEAT_KPROBES) {
+			give = c.feat;
+		} else if (c.feat == FEAT_KPROBES && o->attach == ATTACH_AUTO) {
+			give = FEAT_KPROBES;
+		}
+		if (give == FEAT_NONE) {
+			say_fatal(&c, err, errlen);
+			return -1;
+		}
+		features_refuse(&t->feat, give, c.name, c.err, c.attach);
+		if (give == FEAT_KPROBES)
+			t->mode = ATTACH_TRACEPOINT;
+	}
+	say_fatal(&c, err, errlen);
+	return -1;
 }
 
 /* The attach mode for o on a kernel with features f; -1 (err) if none. */
@@ -362,8 +560,8 @@ static int choose_mode(const struct opts *o, const struct features *f, char *err
 	enum attach_mode mode = o->attach;
 
 	if (mode == ATTACH_AUTO)
-		mode = f->kprobes ? ATTACH_KPROBE : ATTACH_TRACEPOINT;
-	if (mode == ATTACH_KPROBE && !f->kprobes) {
+		mode = f->on[FEAT_KPROBES] ? ATTACH_KPROBE : ATTACH_TRACEPOINT;
+	if (mode == ATTACH_KPROBE && !f->on[FEAT_KPROBES]) {
 		snprintf(err, errlen, "this kernel has no kprobes (CONFIG_KPROBES): use "
 			 "--attach tracepoint or auto");
 		return -1;
@@ -393,7 +591,7 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 	btf = kernel_btf(o, err, errlen);
 	if (!btf)
 		return -1;
-	probe_features(&t->feat, btf);
+	features_probe(&t->feat, btf);
 	btf__free(btf);
 	mode = choose_mode(o, &t->feat, err, errlen);
 	if (mode < 0)
@@ -404,137 +602,46 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 			 "Linux 5.8 or later");
 		return -1;
 	}
-	return load(t, o, err, errlen);
+	/* Without tracefs the per-syscall tracepoints cannot be found. */
+	if (mode == ATTACH_TRACEPOINT && t->feat.on[FEAT_SOCK_TPS] && t->feat.tracefs == TRACEFS_NONE)
+		features_refuse(&t->feat, FEAT_SYSCALL_TPS, "tracefs", t->feat.tracefs_err, false);
+	if (load_proven(t, o, err, errlen))
+		return -1;
+	iters_attach(t);
+	return 0;
 }
 
 int tracer_check(const struct opts *o, FILE *f)
 {
-	struct features feat = { 0 };
+	struct tracer t;
 	struct utsname u;
 	char err[512] = "";
-	struct btf *btf;
-	bool ringbuf;
-	int mode;
+	int rc;
 
 	uname(&u);
 	fprintf(f, "kernel:                  Linux %s (%s)\n", u.release, u.machine);
 	fprintf(f, "kernel BTF:              %s\n", o->btf ? o->btf : access(VMLINUX_BTF, R_OK) ?
 		"none (" VMLINUX_BTF " missing: give one with --btf FILE)" : VMLINUX_BTF);
-	fprintf(f, "kprobes:                 %s\n", access("/sys/bus/event_source/devices/kprobe/type",
-		F_OK) ? "no (kernel without CONFIG_KPROBES): tracepoint mode only" : "yes");
-	if (!may_trace()) {
-		fprintf(f, "privileges:              not enough to probe or load BPF programs: run it "
-			"as root\n");
-		return 1;
+	rc = tracer_start(&t, o, err, sizeof(err));
+	if (t.feat.nrefused || !rc) {
+		/* What the kernel offers, as loading proved it. */
+		features_report(&t.feat, f);
 	}
-	btf = kernel_btf(o, err, sizeof(err));
-	if (!btf) {
-		fprintf(f, "result:                  cannot trace: %s\n", err);
-		return 1;
-	}
-	probe_features(&feat, btf);
-	btf__free(btf);
-	ringbuf = libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL) == 1;
-	fprintf(f, "BPF ring buffer:         %s\n", ringbuf ? "yes" : "no (Linux 5.8 or later needed)");
-	fprintf(f, "sends and receives:      kprobe mode: inet_sendmsg/inet6_sendmsg/inet_recvmsg/"
-		"inet6_recvmsg kprobes;\n                         tracepoint mode: %s\n",
-		feat.sock_tracepoints ? "sock:sock_send_length/sock_recv_length tracepoints" :
-		"their syscalls (no sock tracepoints before Linux 6.3)");
-	fprintf(f, "syscalls followed:       kprobe mode: ksyscall kprobes;\n                         "
-		"tracepoint mode: %s\n", per_syscall(&feat) ? "their own syscalls:sys_enter_*/sys_exit_* "
-		"tracepoints" : !feat.sock_tracepoints ? "raw sys_enter/sys_exit (no sock tracepoints)" :
-		"raw sys_enter/sys_exit (tracefs's syscall events not readable)");
-	fprintf(f, "descriptor walks:        %s\n", feat.bpf_loop ? "bpf_loop: any size" :
-		"bounded at 1024 fds (no bpf_loop before Linux 5.17)");
-	fprintf(f, "sockets open at start:   %s\n", feat.task_file_iter ? "task_file iterator" :
-		"not listed (no task_file iterator): followed from their first use");
-	fprintf(f, "open sockets at the end: %s\n", feat.map_iter ? "map iterator (exact summary)" :
-		"not read (no map iterator): the summary counts ended sockets");
-	mode = choose_mode(o, &feat, err, sizeof(err));
-	if (!ringbuf || mode < 0) {
-		fprintf(f, "result:                  cannot trace: %s\n", ringbuf ? err :
-			"no BPF ring buffer");
-		return 1;
-	}
-	fprintf(f, "result:                  can trace, with %s programs\n", attach_name(mode));
-	return 0;
-}
-
-/* Reads an iterator to its end; after each chunk, drains rb (if any), so
- * that what the iterator puts in the ring never overflows it. */
-static int read_iter(int fd, struct ring *rb, void (*fn)(const struct snapshot *, void *), void *arg)
-{
-	struct snapshot s[16];
-	ssize_t n;
-	size_t have = 0;
-
-	for (;;) {
-		n = read(fd, (char *)s + have, sizeof(s) - have);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return n < 0 ? -errno : 0;
-		have += n;
-		for (size_t i = 0; fn && i < have / sizeof(s[0]); i++)
-			fn(&s[i], arg);
-		if (fn) {
-			size_t used = have / sizeof(s[0]) * sizeof(s[0]);
-
-			memmove(s, (char *)s + used, have - used);
-			have -= used;
-		} else {
-			have = 0;
-		}
-		if (rb)
-			ring_consume(rb);
-	}
-}
-
-int tracer_scan_existing(struct tracer *t, struct ring *rb, char *err, size_t errlen)
-{
-	struct bpf_link *link;
-	int fd, rc;
-
-	/* The snapshot's iterator is made now, while it still may be. */
-	if (t->feat.map_iter) {
-		union bpf_iter_link_info info = { .map.map_fd = bpf_map__fd(t->skel->maps.socks) };
-		DECLARE_LIBBPF_OPTS(bpf_iter_attach_opts, opts, .link_info = &info,
-				    .link_info_len = sizeof(info));
-
-		link = bpf_program__attach_iter(t->skel->progs.iter_open, &opts);
-		t->extra[3] = link;
-		if (link)
-			t->snapshot_fd = bpf_iter_create(bpf_link__fd(link));
-	}
-	if (!t->feat.task_file_iter) {
-		snprintf(err, errlen, "this kernel has no task_file iterator: sockets open before "
-			 "tracing are followed from their first use");
-		return -1;
-	}
-	link = bpf_program__attach_iter(t->skel->progs.iter_existing, NULL);
-	fd = link ? bpf_iter_create(bpf_link__fd(link)) : -1;
-	rc = fd < 0 ? -errno : read_iter(fd, rb, NULL, NULL);
-	if (fd >= 0)
-		close(fd);
-	bpf_link__destroy(link);
 	if (rc) {
-		snprintf(err, errlen, "cannot list the sockets open before tracing (%s): they are "
-			 "followed from their first use", strerror(-rc));
-		return -1;
+		fprintf(f, "result:                  cannot trace: %s\n", err);
+		tracer_destroy(&t);
+		return 1;
 	}
+	fprintf(f, "sends and receives:      %s\n", t.mode == ATTACH_KPROBE ?
+		"inet_sendmsg/inet6_sendmsg/inet_recvmsg/inet6_recvmsg kprobes" :
+		t.feat.on[FEAT_SOCK_TPS] ? "sock:sock_send_length/sock_recv_length tracepoints" :
+		"their syscalls (no sock tracepoints before Linux 6.3)");
+	fprintf(f, "syscalls followed:       %s\n", t.mode == ATTACH_KPROBE ? "ksyscall kprobes" :
+		per_syscall(&t.feat) ? "their own syscalls:sys_enter_*/sys_exit_* tracepoints" :
+		"raw sys_enter/sys_exit");
+	fprintf(f, "result:                  can trace, with %s programs\n", attach_name(t.mode));
+	tracer_destroy(&t);
 	return 0;
-}
-
-int tracer_snapshot(struct tracer *t, void (*fn)(const struct snapshot *s, void *arg), void *arg)
-{
-	int rc;
-
-	if (t->snapshot_fd < 0)
-		return -1;
-	rc = read_iter(t->snapshot_fd, NULL, fn, arg);
-	close(t->snapshot_fd);
-	t->snapshot_fd = -1;
-	return rc ? -1 : 0;
 }
 
 int tracer_ring_fd(const struct tracer *t)
@@ -561,83 +668,4 @@ void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 	k->raced = LOAD(raced);
 	k->unattributed = LOAD(unattributed);
 	k->unswept = LOAD(unswept);
-}
-
-static void *destroy_link(void *link)
-{
-	bpf_link__destroy(link);
-	return NULL;
-}
-
-/* Removing a per-syscall tracepoint waits for the kernel's grace periods
- * (tens of ms each on a busy machine): about a second for all of them one
- * after another. Done side by side, the waits partly overlap, and the
- * caller drains the ring meanwhile. Kprobes are left to come off in turn:
- * removed side by side, they locked up a two-CPU 5.10 guest. A thread
- * that cannot be made leaves its link to tracer_detach_wait. */
-#define MAX_LINKS 64
-struct detach {
-	struct bpf_link **links[MAX_LINKS];
-	pthread_t th[MAX_LINKS];
-	bool started[MAX_LINKS];
-	int n;
-};
-
-void tracer_detach_start(struct tracer *t)
-{
-	struct detach *d;
-	pthread_attr_t attr;
-
-	if (t->detach || !(d = calloc(1, sizeof(*d))))
-		return;
-	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && d->n < MAX_LINKS; i++) {
-		const struct bpf_prog_skeleton *p = &t->skel->skeleton->progs[i];
-
-		if (*p->link && starts(bpf_program__section_name(*p->prog), "tp/"))
-			d->links[d->n++] = p->link;
-	}
-	pthread_attr_init(&attr);
-	pthread_attr_setstacksize(&attr, 64 * 1024);
-	for (int i = 0; i < d->n; i++)
-		d->started[i] = !pthread_create(&d->th[i], &attr, destroy_link, *d->links[i]);
-	pthread_attr_destroy(&attr);
-	t->detach = d;
-}
-
-void tracer_detach_wait(struct tracer *t)
-{
-	struct detach *d = t->detach;
-
-	for (int i = 0; d && i < d->n; i++) {
-		if (d->started[i])
-			pthread_join(d->th[i], NULL);
-		else
-			bpf_link__destroy(*d->links[i]);
-		*d->links[i] = NULL;
-	}
-	free(d);
-	t->detach = NULL;
-	/* Whatever is left (all of it if memory ran out), in turn. */
-	for (size_t i = 0; i < sizeof(t->extra) / sizeof(t->extra[0]); i++) {
-		bpf_link__destroy(t->extra[i]);
-		t->extra[i] = NULL;
-	}
-	if (t->skel)
-		socktrace_bpf__detach(t->skel);
-}
-
-void tracer_detach(struct tracer *t)
-{
-	tracer_detach_start(t);
-	tracer_detach_wait(t);
-}
-
-void tracer_destroy(struct tracer *t)
-{
-	tracer_detach(t);
-	if (t->snapshot_fd >= 0)
-		close(t->snapshot_fd);
-	t->snapshot_fd = -1;
-	socktrace_bpf__destroy(t->skel);
-	t->skel = NULL;
 }

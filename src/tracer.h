@@ -1,5 +1,9 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
-/* Loading and attaching the BPF programs, and the checks that come first. */
+/*
+ * Loading and attaching the BPF programs, and the checks that come first
+ * (tracer.c); the iterators over sockets open at start and at the end
+ * (iters.c); taking the programs off (detach.c).
+ */
 #ifndef TRACER_H
 #define TRACER_H
 
@@ -7,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "kernel_features.h"
 #include "opts.h"
 #include "socktrace.h"
 
@@ -14,34 +19,34 @@ struct socktrace_bpf;
 struct ring;
 struct bpf_link;
 
-/* What the running kernel offers, probed before loading. */
-struct features {
-	bool kprobes;		/* the kprobe PMU: CONFIG_KPROBES */
-	bool sock_tracepoints;	/* sock:sock_send_length/sock_recv_length (6.3+) */
-	bool syscall_tracepoints;	/* syscalls:sys_enter_*, readable in tracefs */
-	bool bpf_loop;		/* walks of any size (5.17+) */
-	bool task_file_iter;	/* sockets open before tracing (5.8+) */
-	bool map_iter;		/* the final snapshot of open sockets (5.9+) */
-};
-
 struct tracer {
 	struct socktrace_bpf *skel;
 	enum attach_mode mode;	/* never ATTACH_AUTO once started */
-	struct features feat;
-	struct bpf_link *extra[4];	/* optional probes, attached by hand */
+	struct features feat;	/* what the kernel offers, proven by loading it */
+	struct bpf_link *existing;	/* iterator over the sockets open at start */
+	struct bpf_link *open_at_end;	/* iterator over the socket table */
 	struct detach *detach;	/* removal under way (tracer_detach_start) */
-	int snapshot_fd;	/* iterator over open sockets, read at the end; -1 */
+	int snapshot_fd;	/* open_at_end's, made before the sandbox; -1 */
 };
+
+/* libbpf's messages to stderr or not; socktrace reads them either way
+ * (which program the kernel refused). */
+void tracer_set_verbose(bool verbose);
 
 /* How t follows syscalls: "ksyscall" (kprobe mode), "per-syscall" (their
  * own tracepoints) or "raw" (the raw sys_enter/sys_exit dispatch). */
 const char *tracer_syscall_hooks(const struct tracer *t);
 
-/* What the kernel offers socktrace, for --check, on f: 0 when it can
- * trace with o's attach mode, 1 when not (the last line says why). */
-int tracer_check(const struct opts *o, FILE *f);
-/* 0 when every program is attached; else -1 with one line in err. */
+/*
+ * Loads and attaches every program of o's attach mode, each optional one
+ * proven by loading and attaching it: one the kernel refuses is dropped
+ * for its fallback (t->feat says which). 0 when tracing can go on; else
+ * -1 with one line in err naming the program, the errno and the cause.
+ */
 int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errlen);
+/* --check: tracer_start, then what the kernel offers and what socktrace
+ * would do, on f. 0 when it can trace, 1 when not (the last line says why). */
+int tracer_check(const struct opts *o, FILE *f);
 /* Enters the sockets open before tracing, draining rb as their events
  * come; -1 with one line in err when the kernel cannot (tracing goes on). */
 int tracer_scan_existing(struct tracer *t, struct ring *rb, char *err, size_t errlen);

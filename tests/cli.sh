@@ -319,23 +319,83 @@ if command -v unshare > /dev/null; then
 		fail "--btf FILE on a kernel without BTF: traces" "exit $rc: $(cat "$tmp/err")"
 	grep -q -- '--btf' <(unshare -m sh -c "mount --bind $empty /sys/kernel/btf && exec $SOCKTRACE" 2>&1) &&
 		ok "no BTF: the error names --btf FILE as a way out" || fail "no BTF: the error names --btf FILE"
-	# Raw tracepoints need no tracefs: tracing works where it is hidden.
+	# Where tracefs is not mounted, socktrace mounts its own in a mount
+	# namespace of its own, and the per-syscall tracepoints serve; the
+	# mount namespace it was started in does not see it.
 	unshare -m sh -c "mount -t tmpfs tmpfs /sys/kernel/tracing; mount -t tmpfs tmpfs /sys/kernel/debug;
-		exec $SOCKTRACE --duration 1 --status $tmp/status" > /dev/null 2> "$tmp/err"
-	rc=$?
-	[ $rc = 0 ] && grep -q '"status":"stopped"' "$tmp/status" && ok "no tracefs: traces all the same" ||
-		fail "no tracefs: traces all the same" "exit $rc: $(cat "$tmp/err")"
+		$SOCKTRACE --duration 2 --status $tmp/status -o json > $tmp/out 2> $tmp/err &
+		sleep 1; $SOCKDRIVE tcp > $tmp/facts; wait \$!; echo rc=\$?; ls /sys/kernel/tracing" > "$tmp/sh" 2>&1
+	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts" 2>/dev/null)
+	if grep -q '^rc=0$' "$tmp/sh" && [ "$(grep -vc '^rc=0$' "$tmp/sh")" = 0 ] &&
+	   jq -e -s '.[0] | .kernel.tracefs == "own" and .syscall_hooks == "per-syscall"' "$tmp/status" > /dev/null &&
+	   [ "$(jq -s "[.[] | select(.pid == ${drv:-0})] | length" "$tmp/out")" = 2 ]; then
+		ok "no tracefs: socktrace mounts its own, unseen outside, and traces with per-syscall tracepoints"
+	else
+		fail "no tracefs: socktrace mounts its own and traces" "$(tr '\n' '|' < "$tmp/sh") $(head -1 "$tmp/status")"
+	fi
+	# Without CAP_SYS_ADMIN it cannot mount one: it says so and uses the
+	# raw dispatch.
+	if command -v setpriv > /dev/null && [ -z "${SANITIZED:-}" ]; then
+		unshare -m sh -c "mount -t tmpfs tmpfs /sys/kernel/tracing; mount -t tmpfs tmpfs /sys/kernel/debug;
+			exec setpriv --inh-caps=-all,+bpf,+perfmon --bounding-set=-all,+bpf,+perfmon,+setpcap \
+			$SOCKTRACE --duration 1 --status $tmp/status" > /dev/null 2> "$tmp/err"
+		rc=$?
+		if [ $rc = 0 ] && [ "$(grep -c 'tracefs' "$tmp/err")" = 1 ] &&
+		   grep -q '^socktrace: tracefs is not mounted and socktrace could not mount its own (EPERM, .*raw' "$tmp/err" &&
+		   jq -e -s '.[0] | .kernel.tracefs == "none" and .syscall_hooks == "raw"' "$tmp/status" > /dev/null; then
+			ok "no tracefs, no CAP_SYS_ADMIN: one line says why, raw dispatch"
+		else
+			fail "no tracefs, no CAP_SYS_ADMIN: one line says why, raw dispatch" "exit $rc: $(tr '\n' '|' < "$tmp/err")"
+		fi
+	fi
 	rmdir "$empty"
 	nothing_left "after the refused starts"
 fi
-# A kernel without ring buffers, played by a shim that refuses to make one
-# (the sanitized build must come first among the libraries: not there).
-if [ -z "${SANITIZED:-}" ] && cc -shared -fPIC -o "$tmp/noringbuf.so" tests/noringbuf.c -ldl; then
-	LD_PRELOAD=$tmp/noringbuf.so "$SOCKTRACE" > /dev/null 2> "$tmp/err"
+# The status file is written with plain write()s: a device or a terminal
+# is as good as a file (stdio would ask whether it is a terminal, which
+# the sandbox does not allow).
+timeout 10 "$SOCKTRACE" --duration 1 --status /dev/null > /dev/null 2> "$tmp/err"
+rc=$?
+[ $rc = 0 ] && ok "--status /dev/null: exit 0" || fail "--status /dev/null: exit 0" "exit $rc: $(cat "$tmp/err")"
+if command -v script > /dev/null; then
+	script -qec "$SOCKTRACE --duration 1 --output json --status /dev/tty > /dev/null; echo rc=\$?" /dev/null \
+		> "$tmp/tty" 2>&1
+	grep -q '^rc=0' "$tmp/tty" && grep -q '"status":"stopped"' "$tmp/tty" &&
+		ok "--status on a terminal: exit 0, both records" ||
+		fail "--status on a terminal: exit 0, both records" "$(tr '\r\n' '||' < "$tmp/tty" | head -c 300)"
+fi
+# A status file that cannot be written (a full file system) is an error,
+# as stdout's is: one line, exit 1.
+if command -v unshare > /dev/null; then
+	full=$(mktemp -d)
+	unshare -m sh -c "mount -t tmpfs -o size=4k tmpfs $full && dd if=/dev/zero of=$full/fill bs=4k count=4 2>/dev/null;
+		exec $SOCKTRACE --duration 1 --status $full/status" > /dev/null 2> "$tmp/err"
 	rc=$?
-	[ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q 'ring buffer' "$tmp/err" &&
-		ok "no BPF ring buffer: exit 1, one line: $(cat "$tmp/err")" ||
-		fail "no BPF ring buffer: exit 1, one line" "exit $rc: $(cat "$tmp/err")"
+	[ $rc = 1 ] && grep -q "^socktrace: cannot write the status file $full/status: No space left on device$" "$tmp/err" &&
+		ok "--status on a full file system: exit 1, one line says so" ||
+		fail "--status on a full file system: exit 1, one line says so" "exit $rc: $(tr '\n' '|' < "$tmp/err")"
+	rmdir "$full"
+fi
+# A link or a file another user planted in a world-writable sticky
+# directory is not followed or truncated (fs.protected_symlinks and
+# protected_regular); socktrace's own, or the directory owner's, are.
+if command -v setpriv > /dev/null; then
+	mkdir -m 1777 "$tmp/sticky"
+	echo precious > "$tmp/target"
+	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+	as_nobody ln -s "$tmp/target" "$tmp/sticky/planted"
+	as_nobody touch "$tmp/sticky/planted-file"
+	refused 1 "--status through a symlink another user planted in a sticky directory" --status "$tmp/sticky/planted"
+	grep -q 'protected_symlinks' "$tmp/err" && [ "$(cat "$tmp/target")" = precious ] &&
+		ok "... the link's target is untouched" || fail "... the link's target is untouched" "$(cat "$tmp/target")"
+	refused 1 "--status on a file another user planted in a sticky directory" --status "$tmp/sticky/planted-file"
+	ln -s "$tmp/target" "$tmp/sticky/mine"
+	timeout 10 "$SOCKTRACE" --duration 1 --status "$tmp/sticky/mine" > /dev/null 2>&1
+	rc=$?
+	[ $rc = 0 ] && grep -q '"status":"stopped"' "$tmp/target" &&
+		ok "--status through socktrace's user's own link there: followed" ||
+		fail "--status through its own link: followed" "exit $rc: $(head -c 200 "$tmp/target")"
+	rm -rf "$tmp/sticky"
 fi
 
 # A closed stdout ends it promptly, even with nothing more to write.

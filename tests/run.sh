@@ -58,6 +58,7 @@ suite e2e e2e e2e build/socktrace
 suite e2e-asan e2e e2e-asan build/asan/socktrace --attach tracepoint
 suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli
 suite cli-asan env SANITIZED=1 SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
+suite refusals env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/refusals.sh
 suite realprog env SOCKTRACE=build/socktrace tests/realprog.sh realprog
 suite soak env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/soak.sh
 suite fuzz fuzz

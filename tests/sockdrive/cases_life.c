@@ -119,6 +119,52 @@ static int cfiles_child(void *arg)
 	return 0;
 }
 
+/* A thread of a process about to die: busy until the exit takes it. */
+static void *spin(void *arg)
+{
+	for (;;)
+		sched_yield();
+	return arg;
+}
+
+/* Processes whose threads all die at once with sockets open (exit_group
+ * while eight threads run): each socket ends once, by exit, under its own
+ * process, in every one of ARG (default 10) processes, one after another:
+ * the descriptor table's memory goes to the next one. */
+static int exit_threads(const char *arg)
+{
+	int n = arg ? atoi(arg) : 10, port, uport;
+	int lfd = bound(AF_INET, SOCK_STREAM, &port), rfd = bound(AF_INET, SOCK_DGRAM, &uport);
+
+	fflush(stdout);
+	for (int i = 0; i < n && i < 100; i++) {
+		pid_t child = fork();
+
+		if (child == 0) {
+			struct sk t, u;
+			pthread_t th;
+
+			child_start("exit-threads-child");
+			t = connect_lo(AF_INET, SOCK_STREAM, port);
+			u = connect_lo(AF_INET, SOCK_DGRAM, uport);
+			send_bytes(&t, 3);
+			send_bytes(&u, 4);
+			expect_close(&t, "exit");
+			expect_close(&u, "exit");
+			fflush(stdout);
+			for (int k = 0; k < 8; k++)
+				if (pthread_create(&th, NULL, spin, NULL))
+					die("pthread_create");
+			usleep(1000);
+			_exit(0);
+		}
+		wait_child(child);
+	}
+	close(lfd);
+	close(rfd);
+	return 0;
+}
+
 /* clone(CLONE_FILES) without CLONE_THREAD: one descriptor table, two
  * processes; the child's send and close are the same descriptor's. */
 static int cfiles(const char *arg)
@@ -667,5 +713,5 @@ const struct sd_case life_cases[] = {
 	{ "preexisting", preexisting }, { "fork", fork_case }, { "cfiles", cfiles }, { "scm", scm },
 	{ "nonblock", nonblock }, { "timeout", timeout }, { "iouring", iouring }, { "compat", compat },
 	{ "family", family }, { "race-send", race_send }, { "dest-race", dest_race },
-	{ "udp-race", udp_race }, { "inflight", inflight }, { NULL, NULL },
+	{ "udp-race", udp_race }, { "inflight", inflight }, { "exit-threads", exit_threads }, { NULL, NULL },
 };
