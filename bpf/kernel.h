@@ -185,35 +185,47 @@ static __always_inline __u32 sock_netns(struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_net.net, ns.inum);
 }
 
+/* A connected socket (UDP too: connect() gives it a peer). */
+static __always_inline bool sock_connected(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_ESTABLISHED;
+}
+
+/* The local end of an IPv4 or IPv6 socket of family into e (what
+ * getsockname() says). */
+static __always_inline void sock_local(struct sock *sk, __u16 family, struct ends *e)
+{
+	struct inet_sock *inet = (struct inet_sock *)sk;
+
+	/* Sized by hand: BPF_CORE_READ_INTO would size by the byte array. */
+	if (family == AF_INET)
+		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
+	else
+		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+	e->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
+}
+
 /*
- * Fills e from the kernel's socket: protocol and local end always (what
- * getsockname() says), and the peer when peer is set. False when the
- * socket is not IPv4 or IPv6.
+ * Fills e from the kernel's socket: protocol and local end always, and
+ * the peer when peer is set. False when the socket is not IPv4 or IPv6.
  */
 static __always_inline bool sock_ends(struct sock *sk, struct ends *e, bool peer)
 {
-	struct inet_sock *inet = (struct inet_sock *)sk;
 	__u16 family;
 
 	if (!sk)
 		return false;
 	family = sock_family(sk);
-	/* Sized by hand: BPF_CORE_READ_INTO would size by the byte array. */
-	if (family == AF_INET) {
-		bpf_core_read(e->saddr, 4, &sk->__sk_common.skc_rcv_saddr);
-		if (peer)
-			bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
-	} else if (family == AF_INET6) {
-		bpf_core_read(e->saddr, 16, &sk->__sk_common.skc_v6_rcv_saddr);
-		if (peer)
-			bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
-	} else {
+	if (!inet_family(family))
 		return false;
-	}
+	sock_local(sk, family, e);
+	if (peer && family == AF_INET)
+		bpf_core_read(e->daddr, 4, &sk->__sk_common.skc_daddr);
+	else if (peer)
+		bpf_core_read(e->daddr, 16, &sk->__sk_common.skc_v6_daddr);
 	e->family = family;
 	e->dfamily = family;
 	e->proto = BPF_CORE_READ_BITFIELD_PROBED(sk, sk_protocol);
-	e->sport = bpf_ntohs(BPF_CORE_READ(inet, inet_sport));
 	if (peer)
 		e->dport = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
 	return true;

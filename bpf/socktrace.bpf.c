@@ -184,8 +184,30 @@ static __noinline int connect_enter(const long *a)
 		return 0;
 	c.sk = (__u64)sk;
 	c.ino = file_ino(c.file);
+	c.ts = bpf_ktime_get_ns();
 	save_call(&c, NULL);
 	return 0;
+}
+
+/* connect(AF_UNSPEC) dissolved the association of the socket on k (file):
+ * said with the peer it had, which it then forgets. An untracked socket
+ * had nothing to dissolve worth a word. */
+static __always_inline void disconnect(struct fd_key *k, __u64 file, const struct ends *now,
+				       struct task_struct *t)
+{
+	struct sock_val *v = bpf_map_lookup_elem(&socks, k);
+
+	if (!v)
+		return;
+	if (!holds(v, file)) {
+		end_sock(k, v, REASON_UNSEEN, false);
+		return;
+	}
+	emit_head(EV_DISCONNECT, t, v, k->fd);
+	v->ends = *now;
+	/* TCP keeps the address with the port gone: no peer is no peer. */
+	__builtin_memset(v->ends.daddr, 0, sizeof(v->ends.daddr));
+	__sync_fetch_and_add(&v->gen, 1);
 }
 
 static __noinline int connect_exit(long ret)
@@ -218,6 +240,11 @@ static __noinline int connect_exit(long ret)
 	 * end and the destination that was asked for. */
 	if (!sock_ends(sk, &ends, ok))
 		goto out;
+	/* Connected, and yet no peer: an AF_UNSPEC address dissolved it. */
+	if (ret == 0 && !ends.dport) {
+		disconnect(&k, file, &ends, t);
+		goto out;
+	}
 	/* A failure names the address asked for, by its own family; none
 	 * is invented from a sockaddr that is unreadable, short or foreign. */
 	if (!ok && read_dest((void *)c->uaddr, c->addrlen, ends.family, true, &ends))
@@ -255,16 +282,24 @@ static __noinline int connect_exit(long ret)
 	if (e) {
 		e->h = *h;
 		e->connect.ret = ret;
-		e->connect.latency_ns = 0;
+		/* A connect in progress is timed by its outcome; the others, by
+		 * the call (a blocking connect waits for the handshake). */
+		e->connect.latency_ns = ret == -EINPROGRESS ? 0 : h->ts_ns - c->ts;
 		submit(e);
 	}
 	/* The outcome comes later, from the kernel's handshake; or it came
 	 * already (loopback finishes it before connect returns). Whoever
 	 * takes the pending entry out reports it, once. */
-	if (connect_outcomes && v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP &&
-	    !bpf_map_update_elem(&pending, &c->sk, h, BPF_ANY)) {
-		int state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	if (connect_outcomes && v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP) {
+		int state;
 
+		if (bpf_map_update_elem(&pending, &c->sk, h, BPF_ANY)) {
+			/* Not followed to its outcome: said, not silent. */
+			__sync_fetch_and_add(&incomplete, 1);
+			v->flags |= SV_INCOMPLETE;
+			goto out;
+		}
+		state = BPF_CORE_READ(sk, __sk_common.skc_state);
 		v->flags |= SV_CONNECTING;
 		if (state != TCP_SYN_SENT && state != TCP_SYN_RECV &&
 		    !bpf_map_delete_elem(&pending, &c->sk))
@@ -389,7 +424,8 @@ __noinline int sock_io(void)
 			file = fd_file(k.files, io->fd);
 		if ((__u64)file_sock(file) != io->sk || !sock_ends(sk, &ends, true))
 			return 0;
-		if (io->flags & EVF_DEST) {
+		/* A socket with no peer goes where the call says. */
+		if ((io->flags & EVF_DEST) && !ends.dport) {
 			__builtin_memcpy(ends.daddr, io->dest.daddr, 16);
 			ends.dport = io->dest.dport;
 			ends.dfamily = io->dest.dfamily;
@@ -421,8 +457,12 @@ __noinline int sock_io(void)
 			__sync_fetch_and_add(&v->recv_bytes, io->ret);
 			__sync_fetch_and_add(&v->recvs, io->msgs);
 		}
-		/* UDP goes where each call says; the close reports the last. */
-		if ((io->flags & EVF_DEST) && v->ends.proto != IPPROTO_TCP) {
+		/* An unconnected UDP socket goes where each call says, and its
+		 * close reports the last (with the local end the kernel bound
+		 * meanwhile). A connected one keeps its peer: a destination
+		 * given with one call is that call's alone. */
+		if ((io->flags & EVF_DEST) && v->ends.proto != IPPROTO_TCP && !sock_connected(sk)) {
+			sock_local(sk, v->ends.family, &v->ends);
 			__builtin_memcpy(v->ends.daddr, io->dest.daddr, 16);
 			v->ends.dport = io->dest.dport;
 			v->ends.dfamily = io->dest.dfamily;
@@ -907,6 +947,36 @@ static __always_inline void notice(__u32 why)
 
 /* ---- processes: exit, exec, fork ---- */
 
+/* The fdtabs entry of a table whose descriptors are all gone. */
+static __always_inline void forget_table(__u64 files)
+{
+	__u32 *n;
+
+	if (bpf_map_delete_elem(&fdtabs, &files))
+		return;
+	n = table_slot(files);
+	__sync_fetch_and_add(&ntables, -1);
+	if (n)
+		__sync_fetch_and_add(n, -1);
+}
+
+/* Process tgid no longer holds the shared table files (it exited, or
+ * exec gave it its own): false when it was the last holder. */
+static __always_inline bool let_go(__u32 tgid, __u64 files)
+{
+	__u32 *others = bpf_map_lookup_elem(&shared_tables, &files);
+
+	bpf_map_delete_elem(&sharers, &tgid);
+	if (!others)
+		return false;
+	if (*others > 0) {
+		__sync_fetch_and_add(others, -1);
+		return true;
+	}
+	bpf_map_delete_elem(&shared_tables, &files);
+	return false;
+}
+
 static __always_inline int on_exit(bool use_loop)
 {
 	struct task_struct *t = current_task();
@@ -914,6 +984,8 @@ static __always_inline int on_exit(bool use_loop)
 	struct files_struct *fs = BPF_CORE_READ(t, files);
 	__u64 files = (__u64)fs;
 	struct walk w = { .files = files, .how = WALK_EXIT << 8 };
+	bool group_dead = !BPF_CORE_READ(t, signal, live.counter);
+	bool last = fs && BPF_CORE_READ(fs, count.counter) == 1;
 	struct call *c;
 
 	/* A call returns before its thread exits: one still pending lost
@@ -923,41 +995,74 @@ static __always_inline int on_exit(bool use_loop)
 		missed_return(c, files);
 		bpf_map_delete_elem(&calls, &id);
 	}
-	if (filter_follow && !BPF_CORE_READ(t, signal, live.counter)) {
+	if (filter_follow && group_dead) {
 		__u32 tgid = id >> 32;
 
 		bpf_map_delete_elem(&followed, &tgid);
 	}
-	/* The descriptors end with the last task holding their table. */
-	if (!fs || BPF_CORE_READ(fs, count.counter) != 1)
+	if (!fs)
+		return 0;
+	/* The descriptors end with the last task holding their table. Its
+	 * threads dying together may each see another still holding it:
+	 * then the last to leave the thread group (it and the threads still
+	 * on their way out make no more calls) ends them, unless another
+	 * process holds the table too. */
+	if (group_dead && let_go(id >> 32, files) && !last)
+		return 0;
+	if (!last && !group_dead)
+		return 0;
+	if (!table_may_track(files))
 		return 0;
 	walk(&w, 0x7fffffff, use_loop);
-	if (!bpf_map_delete_elem(&fdtabs, &files)) {
-		__u32 *n = table_slot(files);
-
-		__sync_fetch_and_add(&ntables, -1);
-		if (n)
-			__sync_fetch_and_add(n, -1);
-	}
+	forget_table(files);
 	return 0;
 }
 
 static __always_inline int on_exec(bool use_loop)
 {
-	struct walk w = { .files = task_files(current_task()), .how = WALK_GONE << 8 | REASON_EXEC };
+	__u64 files = task_files(current_task());
+	struct walk w = { .files = files, .how = WALK_GONE << 8 | REASON_EXEC };
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 *held = bpf_map_lookup_elem(&sharers, &tgid);
 
+	/* A process that shared its table has one of its own after exec. */
+	if (held && *held != files)
+		let_go(tgid, *held);
 	walk(&w, 0x7fffffff, use_loop);
 	return 0;
 }
 
-/* A child with a table of its own inherits the tracked descriptors. */
+/* A child with a table of its own inherits the tracked descriptors; one
+ * that shares its parent's (CLONE_FILES) is one more holder of it. */
 static __always_inline int on_fork(struct task_struct *parent, struct task_struct *child, bool use_loop)
 {
 	struct walk w = { .files = task_files(parent), .child = task_files(child), .how = WALK_FORK << 8 };
+	__u32 ptgid = BPF_CORE_READ(parent, tgid), ctgid = BPF_CORE_READ(child, tgid);
 
 	follow_fork(parent, child);
-	if (!w.files || !w.child || w.files == w.child)
+	if (!w.files || !w.child)
 		return 0;
+	if (w.files == w.child) {
+		__u32 none = 0, *others;
+
+		if (ptgid == ctgid)
+			return 0;	/* a thread */
+		bpf_map_update_elem(&shared_tables, &w.files, &none, BPF_NOEXIST);
+		others = bpf_map_lookup_elem(&shared_tables, &w.files);
+		if (others)
+			__sync_fetch_and_add(others, 1);
+		bpf_map_update_elem(&sharers, &ptgid, &w.files, BPF_ANY);
+		bpf_map_update_elem(&sharers, &ctgid, &w.files, BPF_ANY);
+		return 0;
+	}
+	/* A new table where a dead one was, whose end went unseen: what is
+	 * left of that is another process's, and goes (counted). */
+	if (table_may_track(w.child) && bpf_map_lookup_elem(&fdtabs, &w.child)) {
+		struct walk o = { .files = w.child, .how = WALK_ORPHANS << 8 };
+
+		walk(&o, 0x7fffffff, use_loop);
+		forget_table(w.child);
+	}
 	walk(&w, 0x7fffffff, use_loop);
 	return 0;
 }

@@ -27,12 +27,14 @@ const volatile bool connect_outcomes = true;
 /* Counters user space reads from the mmapped .bss, without a syscall. */
 __u64 lost = 0;		/* events that found the ring buffer full */
 __u64 untracked = 0;	/* sockets not tracked: the socket table was full */
-__u64 incomplete = 0;	/* calls not followed: the per-thread call table was full */
+__u64 incomplete = 0;	/* calls or connect outcomes not followed: a table was full */
 __u64 unreturned = 0;	/* calls whose return no probe reported (kretprobes hold a
 			 * limited number of calls in flight per function) */
 __u64 raced = 0;	/* calls whose descriptor was closed or replaced meanwhile */
 __u64 unattributed = 0;	/* socket I/O with no descriptor to put it on (io_uring) */
 __u64 unswept = 0;	/* descriptor tables too large to walk on this kernel */
+__u64 orphaned = 0;	/* descriptors of a table that died unseen, dropped when its
+			 * memory came back as a new table */
 __s64 nsocks = 0;	/* entries in socks */
 __s64 ntables = 0;	/* entries in fdtabs */
 __u64 next_id = 0;	/* the last descriptor id given out */
@@ -100,6 +102,7 @@ struct call {
 	__u64 ino;	/* its inode number */
 	__u64 sk;
 	__u64 uaddr;	/* connect: the sockaddr; syscall sends: sockaddr or msghdr */
+	__u64 ts;	/* connect: when it was called */
 	__s32 fd;
 	__s32 addrlen;
 	__u32 lo;	/* close_range */
@@ -152,13 +155,36 @@ struct {
 } calls SEC(".maps");
 
 /* Connects in progress, by struct sock: the event to complete when the
- * kernel finishes the handshake, outside the caller's context. */
+ * kernel finishes the handshake, outside the caller's context. Only a
+ * tracked socket has one, so with as many entries as socks it cannot fill
+ * before socks does: no process can crowd out another's outcomes. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 8192);
+	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, struct event_head);
 } pending SEC(".maps");
+
+/* Descriptor tables that several processes share (clone(CLONE_FILES)
+ * without CLONE_THREAD): how many processes hold each beyond one. The
+ * threads of a process that die together may each see the others still
+ * holding their table; the last to leave the thread group ends its
+ * descriptors unless another process holds it too. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u32);
+} shared_tables SEC(".maps");
+
+/* The shared table each such process holds, by tgid: an exec gives it
+ * one of its own, and the old one then has a holder fewer. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u64);
+} sharers SEC(".maps");
 
 /* Processes told about once (EV_UNTRACED). */
 struct {
@@ -185,6 +211,7 @@ struct io {
  * global functions (which take no pointers on older kernels). */
 struct scratch {
 	struct sock_val v;
+	struct sock_val ended;	/* end_sock()'s copy of what it took out */
 	struct event_head h;
 	struct io io;
 	struct ends ends;

@@ -144,68 +144,104 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	return insert(k, nv);
 }
 
+/* Which side opened a TCP socket socktrace did not see open: one that
+ * came from a listener (accept) inherits its backlog; one that connected
+ * has none. (A listener made with a backlog of 0 passes for the latter.) */
+static __always_inline __u8 tcp_opener(const struct sock_val *v)
+{
+	struct sock *sk = (struct sock *)v->sk;
+
+	if (v->dir != DIR_UNKNOWN)
+		return v->dir;
+	return BPF_CORE_READ(sk, sk_max_ack_backlog) ? DIR_IN : DIR_OUT;
+}
+
 /*
  * The kernel's own byte counters of a TCP socket, made comparable with
- * the syscalls' totals: they count sequence numbers, so a SYN this socket
- * sent (connect) and a FIN either side sent (once acked, or received)
- * take one each, which is taken off where the state shows it.
+ * the syscalls' totals: they count sequence numbers, so the SYN the
+ * connecting side sent takes one of bytes_acked, our FIN once acked one
+ * more, and the peer's FIN one of bytes_received; each is taken off where
+ * the socket shows it. The peer's FIN: SOCK_DONE, which only its arrival
+ * sets. Ours: acked (snd_una reached write_seq, which counts it) in
+ * FIN_WAIT2, or in CLOSE after both FINs (a reset instead leaves an acked
+ * FIN of ours counted).
  */
 static __always_inline void tcp_counters(struct event *e, const struct sock_val *v)
 {
 	struct tcp_sock *tp = (struct tcp_sock *)v->sk;
-	__u8 state = BPF_CORE_READ(tp, inet_conn.icsk_inet.sk.__sk_common.skc_state);
+	struct sock *sk = (struct sock *)v->sk;
+	__u8 state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	__u64 acked = BPF_CORE_READ(tp, bytes_acked), received = BPF_CORE_READ(tp, bytes_received);
+	bool peer_fin = BPF_CORE_READ(sk, __sk_common.skc_flags) &
+			(1UL << bpf_core_enum_value(enum sock_flags, SOCK_DONE));
+	bool fin_acked = state == TCP_FIN_WAIT2 ||
+			 (state == TCP_CLOSE && peer_fin && BPF_CORE_READ(tp, snd_una) == BPF_CORE_READ(tp, write_seq));
 
-	if (v->dir == DIR_OUT && acked)
+	if (acked && tcp_opener(v) == DIR_OUT)
 		acked--;
-	if (state == TCP_FIN_WAIT2 && acked)
+	if (acked && fin_acked)
 		acked--;
-	if ((state == TCP_CLOSE_WAIT || state == TCP_LAST_ACK || state == TCP_CLOSING) && received)
+	if (received && peer_fin)
 		received--;
 	e->close.tcp_bytes_acked = acked;
 	e->close.tcp_bytes_received = received;
 	e->h.flags |= EVF_TCP;
 }
 
+static __always_inline struct sock_val *scratch_ended(void)
+{
+	__u32 zero = 0;
+	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+
+	return s ? &s->ended : NULL;
+}
+
 /* Reports the end of a tracked descriptor (unless it is a fork's copy
  * never used) and forgets it. alive: the socket is certainly still open,
- * so its TCP counters can be read. */
+ * so its TCP counters can be read. Whoever takes the entry out reports
+ * it, once, however many threads end it at the same moment (the threads
+ * of a dying process). */
 static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reason, bool alive)
 {
-	/* Still connecting if the outcome was not reported yet. */
-	bool connecting = (v->flags & SV_CONNECTING) && !bpf_map_delete_elem(&pending, &v->sk);
+	struct sock_val *was = scratch_ended();
 	struct event *e = NULL;
 	struct fdtab *tab;
+	bool connecting;
 
-	if (!(v->flags & SV_QUIET))
+	if (!was)
+		return;
+	*was = *v;
+	if (bpf_map_delete_elem(&socks, k))
+		return;
+	__sync_fetch_and_add(&nsocks, -1);
+	tab = bpf_map_lookup_elem(&fdtabs, &k->files);
+	if (tab)
+		__sync_fetch_and_add(&tab->count, -1);
+	/* Still connecting if the outcome was not reported yet. */
+	connecting = (was->flags & SV_CONNECTING) && !bpf_map_delete_elem(&pending, &was->sk);
+	if (!(was->flags & SV_QUIET))
 		e = reserve(EV_CLOSE, EVENT_SIZE(struct ev_close));
-	if (e) {
-		head_current(&e->h, current_task(), v, EV_CLOSE, k->fd);
-		head_sock(&e->h, v);
-		e->close.duration_ns = e->h.ts_ns - v->start_ns;
-		e->close.sent_bytes = v->sent_bytes;
-		e->close.sends = v->sends;
-		e->close.recv_bytes = v->recv_bytes;
-		e->close.recvs = v->recvs;
-		e->close.reason = reason;
-		e->close.owner = v->owner;
-		e->close.owner_pstart = v->pstart;
-		e->close.tcp_bytes_acked = 0;
-		e->close.tcp_bytes_received = 0;
-		if (connecting)
-			e->h.flags |= EVF_CONNECTING;
-		if (v->flags & SV_INCOMPLETE)
-			e->h.flags |= EVF_INCOMPLETE;
-		if (alive && v->ends.proto == IPPROTO_TCP)
-			tcp_counters(e, v);
-		submit(e);
-	}
-	if (!bpf_map_delete_elem(&socks, k)) {
-		__sync_fetch_and_add(&nsocks, -1);
-		tab = bpf_map_lookup_elem(&fdtabs, &k->files);
-		if (tab)
-			__sync_fetch_and_add(&tab->count, -1);
-	}
+	if (!e)
+		return;
+	head_current(&e->h, current_task(), was, EV_CLOSE, k->fd);
+	head_sock(&e->h, was);
+	e->close.duration_ns = e->h.ts_ns - was->start_ns;
+	e->close.sent_bytes = was->sent_bytes;
+	e->close.sends = was->sends;
+	e->close.recv_bytes = was->recv_bytes;
+	e->close.recvs = was->recvs;
+	e->close.reason = reason;
+	e->close.owner = was->owner;
+	e->close.owner_pstart = was->pstart;
+	e->close.tcp_bytes_acked = 0;
+	e->close.tcp_bytes_received = 0;
+	if (connecting)
+		e->h.flags |= EVF_CONNECTING;
+	if (was->flags & SV_INCOMPLETE)
+		e->h.flags |= EVF_INCOMPLETE;
+	if (alive && was->ends.proto == IPPROTO_TCP)
+		tcp_counters(e, was);
+	submit(e);
 }
 
 /* A child's copy of v at fd of its table child: quiet until used. */
@@ -234,6 +270,7 @@ enum walk_mode {
 	WALK_EXIT,	/* the table dies: every descriptor ends */
 	WALK_GONE,	/* exec, close_range: those whose fd no longer holds the file */
 	WALK_FORK,	/* copy to the child's new table */
+	WALK_ORPHANS,	/* a new table where a dead one was: what is left of that goes */
 };
 
 struct walk {
@@ -257,6 +294,12 @@ __noinline int walk_fd(__u64 files, __s32 fd, __u64 child, __u32 how)
 		return 0;
 	if (mode == WALK_FORK) {
 		fork_copy(child, fd, v);
+	} else if (mode == WALK_ORPHANS) {
+		/* Another process's: not to be told as this one's. */
+		if (!bpf_map_delete_elem(&socks, &k)) {
+			__sync_fetch_and_add(&nsocks, -1);
+			__sync_fetch_and_add(&orphaned, 1);
+		}
 	} else if (holds(v, fd_file(files, fd))) {
 		if (mode == WALK_EXIT)
 			end_sock(&k, v, REASON_EXIT, true);

@@ -17,6 +17,7 @@ enum event_kind {
 	EV_RECV = 5,
 	EV_CLOSE = 6,	/* a tracked descriptor ended: enum close_reason */
 	EV_UNTRACED = 7,	/* a process uses sockets where socktrace cannot follow */
+	EV_DISCONNECT = 8,	/* connect(AF_UNSPEC) dissolved a socket's association */
 	EV_KINDS
 };
 #define EV_BIT(kind) (1u << (kind))
@@ -103,7 +104,7 @@ struct event_head {
 
 struct ev_connect {
 	__s64 ret;		/* 0 or -errno (-EINPROGRESS: in progress) */
-	__u64 latency_ns;	/* EVF_ASYNC: since the connect() call */
+	__u64 latency_ns;	/* the call's time; EVF_ASYNC: since the connect() call */
 };
 
 struct ev_io {

@@ -244,12 +244,17 @@ void format_json(struct buf *b, const struct event *e, const struct fmt *f)
 
 void json_connect(struct buf *b, const struct event *e)
 {
-	if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || (e->h.flags & EVF_ASYNC)))
+	bool async = e->h.flags & EVF_ASYNC;
+
+	if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || async))
 		json_error(b, e->connect.ret);
 	else
 		buf_fmt(b, ",\"ret\":%" PRId64, (int64_t)e->connect.ret);
-	if (e->h.flags & EVF_ASYNC)
-		buf_fmt(b, ",\"async\":true,\"latency_ns\":%" PRIu64, (uint64_t)e->connect.latency_ns);
+	if (async)
+		buf_str(b, ",\"async\":true");
+	/* A connect in progress is timed by its outcome. */
+	if (async || e->connect.ret != -EINPROGRESS)
+		field_num(b, ",\"latency_ns\":", e->connect.latency_ns);
 }
 
 void json_accept(struct buf *b, const struct event *e)
@@ -456,16 +461,21 @@ void text_connect(struct buf *b, const struct event *e)
 	int64_t ret = e->connect.ret;
 
 	text_ends(b, &e->h.ends, " > ");
-	if (e->h.flags & EVF_ASYNC) {
-		buf_fmt(b, " %s after ", ret == 0 ? "established" : errno_name(ret, tmp, sizeof(tmp)));
-		text_duration(b, e->connect.latency_ns);
-	} else if (ret == 0) {
-		buf_str(b, " ok");
-	} else if (ret == -EINPROGRESS) {
+	if (ret == -EINPROGRESS && !(e->h.flags & EVF_ASYNC)) {
 		buf_str(b, " in progress");
-	} else {
-		buf_fmt(b, " %s", errno_name(ret, tmp, sizeof(tmp)));
+		return;
 	}
+	if (e->h.flags & EVF_ASYNC)
+		buf_fmt(b, " %s after ", ret == 0 ? "established" : errno_name(ret, tmp, sizeof(tmp)));
+	else
+		buf_fmt(b, " %s after ", ret == 0 ? "ok" : errno_name(ret, tmp, sizeof(tmp)));
+	text_duration(b, e->connect.latency_ns);
+}
+
+void text_disconnect(struct buf *b, const struct event *e)
+{
+	text_ends(b, &e->h.ends, " > ");
+	buf_str(b, " disconnected");
 }
 
 void text_accept(struct buf *b, const struct event *e)

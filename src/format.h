@@ -59,6 +59,7 @@ void text_io(struct buf *b, const struct event *e);
 void json_close(struct buf *b, const struct event *e);
 void text_close(struct buf *b, const struct event *e);
 void json_untraced(struct buf *b, const struct event *e);
+void text_disconnect(struct buf *b, const struct event *e);
 void text_untraced(struct buf *b, const struct event *e);
 
 #endif

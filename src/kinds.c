@@ -21,6 +21,8 @@ static const struct kind_info kinds[EV_KINDS] = {
 		       "the end of a socket's descriptor, with its totals" },
 	[EV_UNTRACED] = { "untraced", EVENT_SIZE(struct ev_untraced), false, true, json_untraced,
 			  text_untraced, "processes using sockets where socktrace cannot follow" },
+	[EV_DISCONNECT] = { "disconnect", sizeof(struct event_head), true, true, json_accept, text_disconnect,
+			    "connect(AF_UNSPEC): a socket's peer dissolved" },
 };
 
 bool event_decode(const void *data, size_t size, struct event *e)

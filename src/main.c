@@ -180,8 +180,8 @@ static bool status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
 	fprintf(f, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64
 		",\"untracked\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"unreturned\":%" PRIu64
 		",\"raced\":%" PRIu64 ",\"unattributed\":%" PRIu64 ",\"unswept\":%" PRIu64
-		"},\"processes\":", k->socks, k->tables, k->untracked, k->incomplete, k->unreturned,
-		k->raced, k->unattributed, k->unswept);
+		",\"orphaned\":%" PRIu64 "},\"processes\":", k->socks, k->tables, k->untracked, k->incomplete,
+		k->unreturned, k->raced, k->unattributed, k->unswept, k->orphaned);
 	socktab_json(c->tab, f);
 	fputs("}\n", f);
 	return status_end(c, f, &mem, &len);
@@ -214,12 +214,13 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
 		"still open, %" PRIu64 " not tracked (table full)\n", k->socks, k->tables, k->untracked);
 	if (k->incomplete || k->unreturned || k->raced || k->unattributed || k->unswept ||
-	    c->malformed)
-		fprintf(stderr, "socktrace: not followed: %" PRIu64 " calls (call table full), %"
-			PRIu64 " calls whose return the kernel did not report, %" PRIu64 " calls "
+	    k->orphaned || c->malformed)
+		fprintf(stderr, "socktrace: not followed: %" PRIu64 " calls or connect outcomes (a table "
+			"full), %" PRIu64 " calls whose return the kernel did not report, %" PRIu64 " calls "
 			"whose descriptor was closed meanwhile, %" PRIu64 " without a descriptor "
-			"(io_uring), %" PRIu64 " table walks cut short, %" PRIu64 " malformed records\n",
-			k->incomplete, k->unreturned, k->raced, k->unattributed, k->unswept, c->malformed);
+			"(io_uring), %" PRIu64 " table walks cut short, %" PRIu64 " descriptors of a "
+			"process whose end went unseen, %" PRIu64 " malformed records\n", k->incomplete,
+			k->unreturned, k->raced, k->unattributed, k->unswept, k->orphaned, c->malformed);
 }
 
 static int run(struct ctx *c, const struct opts *o, struct ring *rb)

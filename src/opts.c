@@ -37,9 +37,10 @@ static const char doc[] =
 "  socktrace --attach tracepoint  # tracepoints instead of kprobes\n"
 "  socktrace --check              # what this kernel offers"
 "\v"
-"Event kinds: connect, accept, open, send, recv, close, untraced. By default\n"
-"all but send and recv: one line per read or write floods a terminal, and\n"
-"each close carries the socket's totals, which are counted either way.\n"
+"Event kinds: connect, accept, open, send, recv, close, untraced, disconnect.\n"
+"By default all but send and recv: one line per read or write floods a\n"
+"terminal, and each close carries the socket's totals, which are counted\n"
+"either way.\n"
 "\n"
 "Exit status: 0 when stopped by Ctrl-C, SIGTERM, --duration or a closed\n"
 "output; 1 when tracing could not start or the output could not be\n"
@@ -53,7 +54,7 @@ static const struct argp_option options[] = {
 	{ "comm", 'c', "NAME", 0, "Trace only processes whose name, or the calling thread's, is NAME "
 	  "(exact, at most 15 bytes)", 0 },
 	{ "events", 'e', "LIST", 0, "Kinds of event to print, comma-separated, or all (default: "
-	  "connect,accept,open,close,untraced); totals count every send and receive either way", 0 },
+	  "connect,accept,open,close,untraced,disconnect); totals count every send and receive either way", 0 },
 	{ "follow", 'f', NULL, 0, "With --pid or --comm, also every process they start while tracing, "
 	  "and theirs (like strace -f)", 0 },
 	{ "uid", 'u', "UID", 0, "Trace only processes whose real user is UID (a number or a name)", 0 },

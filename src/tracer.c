@@ -668,4 +668,5 @@ void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 	k->raced = LOAD(raced);
 	k->unattributed = LOAD(unattributed);
 	k->unswept = LOAD(unswept);
+	k->orphaned = LOAD(orphaned);
 }

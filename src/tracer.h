@@ -63,6 +63,7 @@ struct kernel_tables {
 	uint64_t raced;		/* calls whose descriptor was closed meanwhile */
 	uint64_t unattributed;	/* socket I/O with no descriptor (io_uring) */
 	uint64_t unswept;	/* table walks cut short (kernels before 5.17) */
+	uint64_t orphaned;	/* descriptors of a table that died unseen, dropped */
 };
 
 /* What the kernel's tables hold now; no syscall, so it works sandboxed. */

@@ -11,6 +11,8 @@ label=${2:-e2e}
 here=$(cd "$(dirname "$0")" && pwd)
 . "$here/lib.sh"
 SCHEMA=$here/../dist/events.schema.json
+wantfile=$(mktemp)
+trap 'rm -f "$wantfile"' EXIT
 
 # The fields compared with sockdrive's expectations. Not known to it in
 # advance, so checked on their own: time, uid, sock (each descriptor's
@@ -115,8 +117,8 @@ races() {
 # The expected events a session selects: its --events kinds, its family
 # and protocol, --failed.
 session_filter() {
-	local args=$1 kinds='["connect","accept","open","close","untraced"]' fam="" proto="" failed=false
-	case " $args " in *" --events all "*) kinds='["connect","accept","open","send","recv","close","untraced"]' ;; esac
+	local args=$1 kinds='["connect","accept","open","close","untraced","disconnect"]' fam="" proto="" failed=false
+	case " $args " in *" --events all "*) kinds='["connect","accept","open","send","recv","close","untraced","disconnect"]' ;; esac
 	case " $args " in *" --ipv4 "*) fam=ipv4 ;; *" --ipv6 "*) fam=ipv6 ;; esac
 	case " $args " in *" --proto udp "*) proto=udp ;; *" --proto tcp "*) proto=tcp ;; esac
 	case " $args " in *" --failed "*) failed=true kinds='["connect"]' ;; esac
@@ -138,8 +140,14 @@ session() {
 	case " $args " in *" --events all "*) all=true ;; esac
 	mode=$(jq -r 'select(.status == "tracing") | .mode' "$d/status.json")
 	check "$name: socktrace exited 0" [ "$(cat "$d/rc" 2>/dev/null)" = 0 ]
+	check "$name: sockdrive ran every case to its end" sh -c "! cat $d/*.json | grep -q sockdrive_failed"
 	check "$name: the status says it was tracing and stopped" jq -s -e \
 		'map(.status) == ["tracing", "stopped"]' "$d/status.json"
+	# A kernel's policy may refuse a program (EPERM); its verifier must
+	# accept every one socktrace loads.
+	check "$name: the verifier accepted every program (refused only: $(jq -r -s \
+		'[.[0].kernel.refused[] | "\(.program) \(.error)"] | join(", ")' "$d/status.json" 2>/dev/null))" \
+		jq -s -e '[.[0].kernel.refused[] | select(.error != "EPERM")] == []' "$d/status.json"
 	case " $args " in *" --attach kprobe "*|*" --attach tracepoint "*)
 		check "$name: attached with the mode asked for ($mode)" grep -q -- "--attach $mode" "$d/args" ;;
 	esac
@@ -152,6 +160,10 @@ session() {
 	check "$name: the status counts the $n events written, none lost or unwritten" [ \
 		"$(stopped "$d" '"\(.events.written) \(.events.lost) \(.events.unwritten)"')" = "$n 0 0" ]
 	check "$name: no record from the kernel was malformed" [ "$(stopped "$d" .events.malformed)" = 0 ]
+	# Connects are timed: by the call, or by their outcome when in progress.
+	check "$name: every connect is timed but the one in progress, which its outcome is" jq -s -e \
+		'[.[] | select(.event == "connect")] | all(if .ret == -115 and (.async | not)
+		then (has("latency_ns") | not) else .latency_ns > 0 end)' "$trace"
 	# Every send and receive after a socket's first by its owner comes
 	# in brief; the events above are made whole from them.
 	if [ "$name" = all ]; then
@@ -167,7 +179,11 @@ session() {
 		local want got
 		pids="$pids $pid"
 		want=$(jq -c -s "$PROJECT $filter [.[] | select(.event and .pid == $pid) | select(wanted) | project] | sort" "$facts")
-		got=$(jq -c -s "$PROJECT [.[] | select(.pid == $pid) | project] | sort" "$trace")
+		# tid -1: whichever thread of the process (one that exits last).
+		echo "$want" > "$wantfile"
+		got=$(jq -c -s --slurpfile want "$wantfile" "$PROJECT [\$want[0][] | select(.tid == -1) | [.event, .reason]] as \$any
+			| [.[] | select(.pid == $pid) | project
+			   | if ([.event, .reason] | IN(\$any[])) then .tid = -1 else . end] | sort" "$trace")
 		if jq -e -s "any(.[]; .helper and .pid == $pid and .raw_name)" "$facts" > /dev/null; then
 			# sockdrive does not write hostile names; compared here.
 			got=$(jq -c "map(del(.comm)) | sort" <<< "$got")

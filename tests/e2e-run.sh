@@ -77,7 +77,8 @@ if [ -n "${E2E_CASES:-}" ]; then
 else
 	for c in tcp "tcp 6" refused udp "udp 6" mapped nonblock dns nonsock exit exec dup2 \
 		close_range "reuse 20" "threads 4" pidns io-tcp "io-tcp 6" io-udp "io-udp 6" io-change \
-		"io-change 6" fork cfiles scm timeout iouring compat family race-send probe; do
+		"io-change 6" disconnect "disconnect 6" tcp-fin "tcp-fin 6" fork cfiles scm timeout iouring \
+		compat family race-send probe exit-threads; do
 		# shellcheck disable=SC2086 # "threads 4" is a case and its argument
 		"$SOCKDRIVE" $c >> "$d/facts.json"
 	done
@@ -124,6 +125,14 @@ start_tracer "$d" "$@" --events all --comm st-race
 "$SOCKDRIVE" --name st-race dest-race 2000 >> "$d/facts.json"
 "$SOCKDRIVE" --name st-race udp-race 500 >> "$d/facts.json"
 "$SOCKDRIVE" --name st-race inflight 16 >> "$d/facts.json"
+touch "$d/empty-at-end"
+stop_tracer "$d"
+
+# More connects in progress at once than any table socktrace had for them
+# held: each is followed to its outcome.
+d=$out/pending
+start_tracer "$d" "$@" --comm st-pending
+"$SOCKDRIVE" --name st-pending pending 9000 >> "$d/facts.json"
 touch "$d/empty-at-end"
 stop_tracer "$d"
 

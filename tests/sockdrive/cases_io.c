@@ -123,6 +123,34 @@ static int io_tcp(const char *arg)
 	return 0;
 }
 
+/* Both sides of a TCP connection close it in turn with shutdown() before
+ * close(), so both FINs are exchanged and acked by then: the kernel's
+ * counters, less the SYN and the FINs, equal the syscalls' totals. */
+static int tcp_fin(const char *arg)
+{
+	int family = arg && !strcmp(arg, "6") ? AF_INET6 : AF_INET;
+	int port, lfd = bound(family, SOCK_STREAM, &port);
+	struct sk c = connect_lo(family, SOCK_STREAM, port), a = accept_on(lfd, 0);
+	char buf[64];
+
+	c.tcp_exact = a.tcp_exact = true;
+	expect_io(&c, true, "write", rc_of(write(c.fd, data, 10)));
+	expect_io(&a, false, "read", rc_of(read(a.fd, buf, 10)));
+	if (shutdown(c.fd, SHUT_WR))
+		die("shutdown");
+	expect_io(&a, false, "read", rc_of(read(a.fd, buf, sizeof(buf))));	/* the end: 0 */
+	expect_io(&a, true, "write", rc_of(write(a.fd, data, 5)));
+	expect_io(&c, false, "read", rc_of(read(c.fd, buf, 5)));
+	if (shutdown(a.fd, SHUT_WR))
+		die("shutdown");
+	expect_io(&c, false, "read", rc_of(read(c.fd, buf, sizeof(buf))));
+	usleep(20000);	/* the last ACK, on loopback */
+	close_sock(&a);
+	close_sock(&c);
+	close(lfd);
+	return 0;
+}
+
 /* A connected UDP client and an unconnected server, which is tracked from
  * its first receive and answers with destinations. */
 static int io_udp(const char *arg)
@@ -174,12 +202,64 @@ static int io_change(const char *arg)
 	expect("connect", &c, ",\"ret\":0");
 	for (int i = 0; i < 3; i++)
 		expect_io(&c, true, "write", rc_of(write(c.fd, data, 30 + i)));
+	/* A destination given with one send is that send's: the next ones
+	 * go to the connected peer, as the kernel sends them. */
+	tolen = sockaddr_of(family, loopback(family), p1, &to);
+	expect_send_to(&c, "sendto", rc_of(sendto(c.fd, data, 40, 0, (struct sockaddr *)&to, tolen)),
+		       loopback(family), p1);
+	for (int i = 0; i < 3; i++)
+		expect_io(&c, true, "write", rc_of(write(c.fd, data, 50 + i)));
 	close_sock(&c);
 	close(r1);
 	close(r2);
 	return 0;
 }
 
+/* connect() with an AF_UNSPEC address dissolves a socket's association
+ * (UDP; TCP too, with a reset): a disconnect naming the peer it had. The
+ * UDP socket then goes where each send says, from the port the kernel
+ * binds it to then. */
+static int disconnect_case(const char *arg)
+{
+	int family = arg && !strcmp(arg, "6") ? AF_INET6 : AF_INET;
+	int p1, p2, lp, r1 = bound(family, SOCK_DGRAM, &p1), r2 = bound(family, SOCK_DGRAM, &p2);
+	int lfd = bound(family, SOCK_STREAM, &lp);
+	struct sockaddr_storage to;
+	struct sockaddr unspec = { .sa_family = AF_UNSPEC };
+	socklen_t tolen = sockaddr_of(family, loopback(family), p2, &to);
+	struct sk u = connect_lo(family, SOCK_DGRAM, p1), t = connect_lo(family, SOCK_STREAM, lp), a;
+	const char *any = family == AF_INET6 ? "::" : "0.0.0.0";
+
+	long rc;
+
+	expect_io(&u, true, "write", rc_of(write(u.fd, data, 5)));
+	if (connect(u.fd, &unspec, sizeof(unspec)))
+		die("connect(AF_UNSPEC)");
+	expect("disconnect", &u, "%s", "");
+	u.connected = false;
+	rc = rc_of(sendto(u.fd, data, 6, 0, (struct sockaddr *)&to, tolen));
+	local_end(&u);	/* bound again by that send */
+	expect_send_to(&u, "sendto", rc, loopback(family), p2);
+	close_sock(&u);
+
+	a = accept_on(lfd, 0);
+	send_bytes(&t, 7);
+	if (connect(t.fd, &unspec, sizeof(unspec)))
+		die("connect(AF_UNSPEC) tcp");
+	expect("disconnect", &t, "%s", "");
+	local_end(&t);
+	snprintf(t.daddr, sizeof(t.daddr), "%s", any);
+	t.dport = 0;
+	t.connected = false;
+	close_sock(&t);
+	close_sock(&a);
+	close(lfd);
+	close(r1);
+	close(r2);
+	return 0;
+}
+
 const struct sd_case io_cases[] = {
-	{ "io-tcp", io_tcp }, { "io-udp", io_udp }, { "io-change", io_change }, { NULL, NULL },
+	{ "io-tcp", io_tcp }, { "io-udp", io_udp }, { "io-change", io_change },
+	{ "disconnect", disconnect_case }, { "tcp-fin", tcp_fin }, { NULL, NULL },
 };

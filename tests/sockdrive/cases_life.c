@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +57,9 @@ static int preexisting(const char *gate)
 	if (connect(u.fd, (struct sockaddr *)&ss, len))
 		die("connect");
 	local_end(&c), peer_end(&c), local_end(&u), peer_end(&u);
+	/* Which side opened them is told by the kernel's socket (a
+	 * listener's backlog): the SYN the connecting one sent is not a byte. */
+	c.tcp_exact = a.tcp_exact = true;
 	snprintf(ready, sizeof(ready), "%s.ready", gate);
 	close(open(ready, O_CREAT | O_WRONLY, 0644));
 	wait_gate(gate);
@@ -149,6 +153,8 @@ static int exit_threads(const char *arg)
 			u = connect_lo(AF_INET, SOCK_DGRAM, uport);
 			send_bytes(&t, 3);
 			send_bytes(&u, 4);
+			/* Ended by whichever of its threads goes last. */
+			any_tid = true;
 			expect_close(&t, "exit");
 			expect_close(&u, "exit");
 			fflush(stdout);
@@ -282,19 +288,12 @@ static int nonblock(const char *arg)
 /* In a network namespace of its own, 10/8 goes out over loopback, where
  * nothing answers: a connect there times out, as to a host that drops
  * SYNs. TCP_SYNCNT 1 makes that take 3 s, not 2 minutes. */
-static int timeout(const char *arg)
+static void silent_net(void)
 {
 	struct rtentry rt = { .rt_flags = RTF_UP, .rt_dev = "lo" };
 	struct ifreq ifr = { .ifr_name = "lo" };
-	struct sk s;
-	pid_t child;
 	int fd;
 
-	(void)arg;
-	fflush(stdout);
-	child = fork();
-	if (child)
-		return wait_child(child);
 	if (unshare(CLONE_NEWNET))
 		die("unshare(CLONE_NEWNET)");
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
@@ -308,6 +307,19 @@ static int timeout(const char *arg)
 	if (ioctl(fd, SIOCSIFFLAGS, &ifr) || ioctl(fd, SIOCADDRT, &rt))
 		die("network namespace set-up");
 	close(fd);
+}
+
+static int timeout(const char *arg)
+{
+	struct sk s;
+	pid_t child;
+
+	(void)arg;
+	fflush(stdout);
+	child = fork();
+	if (child)
+		return wait_child(child);
+	silent_net();
 	child_start("timeout-child");
 	s = connect_async(AF_INET, "10.1.2.3", 80, 1, true);
 	close_sock(&s);
@@ -316,6 +328,71 @@ static int timeout(const char *arg)
 	expect("close", &s, ",\"reason\":\"close\",\"origin\":\"connect\",\"dir\":\"out\",\"sent_bytes\":0,"
 	       "\"sends\":0,\"recv_bytes\":0,\"recvs\":0,\"connecting\":true");
 	close(s.fd);
+	_exit(0);
+}
+
+/* ARG (default 9000) non-blocking connects in progress at once, to hosts
+ * that never answer: each is followed to its outcome (ETIMEDOUT, 3 s on),
+ * however many wait together. */
+static int pending(const char *arg)
+{
+	int n = arg ? atoi(arg) : 9000, one = 1, left;
+	struct rlimit lim;
+	struct pollfd *p;
+	struct sk *s;
+	pid_t child;
+
+	if (n < 1 || n > 60000)
+		n = 9000;
+	fflush(stdout);
+	child = fork();
+	if (child)
+		return wait_child(child);
+	silent_net();
+	if (getrlimit(RLIMIT_NOFILE, &lim) || (lim.rlim_cur = lim.rlim_max) < (rlim_t)n + 64 ||
+	    setrlimit(RLIMIT_NOFILE, &lim))
+		die("RLIMIT_NOFILE: the hard limit is too low for so many sockets");
+	child_start("pending-child");
+	s = calloc(n, sizeof(*s));
+	p = calloc(n, sizeof(*p));
+	if (!s || !p)
+		die("calloc");
+	for (int i = 0; i < n; i++) {
+		struct sockaddr_storage ss;
+		socklen_t len;
+
+		s[i] = (struct sk){ .family = AF_INET, .type = SOCK_STREAM, .dport = 80, .origin = "connect",
+				    .dir = "out", .connected = true };
+		snprintf(s[i].daddr, sizeof(s[i].daddr), "10.9.%d.%d", i / 250, i % 250 + 1);
+		len = sockaddr_of(AF_INET, s[i].daddr, 80, &ss);
+		s[i].fd = p[i].fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		p[i].events = POLLOUT;
+		if (s[i].fd < 0 || setsockopt(s[i].fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one)) ||
+		    !connect(s[i].fd, (struct sockaddr *)&ss, len) || errno != EINPROGRESS)
+			die("connect in progress");
+		local_end(&s[i]);
+		expect("connect", &s[i], ",\"ret\":-115");
+	}
+	for (left = n; left > 0;) {
+		int ready = poll(p, n, 20000);
+
+		if (ready <= 0)
+			die("poll");
+		for (int i = 0; i < n; i++) {
+			int err = 0;
+			socklen_t elen = sizeof(err);
+
+			if (p[i].fd < 0 || !p[i].revents)
+				continue;
+			if (getsockopt(p[i].fd, SOL_SOCKET, SO_ERROR, &err, &elen))
+				die("SO_ERROR");
+			expect("connect", &s[i], ",\"ret\":%d,\"error\":\"%s\",\"async\":true", -err,
+			       strerrorname_np(err));
+			close_sock(&s[i]);
+			p[i].fd = -1;
+			left--;
+		}
+	}
 	_exit(0);
 }
 
@@ -713,5 +790,6 @@ const struct sd_case life_cases[] = {
 	{ "preexisting", preexisting }, { "fork", fork_case }, { "cfiles", cfiles }, { "scm", scm },
 	{ "nonblock", nonblock }, { "timeout", timeout }, { "iouring", iouring }, { "compat", compat },
 	{ "family", family }, { "race-send", race_send }, { "dest-race", dest_race },
-	{ "udp-race", udp_race }, { "inflight", inflight }, { "exit-threads", exit_threads }, { NULL, NULL },
+	{ "udp-race", udp_race }, { "inflight", inflight }, { "exit-threads", exit_threads },
+	{ "pending", pending }, { NULL, NULL },
 };

@@ -19,10 +19,14 @@ struct sk {
 	long sends, recvs, sent, recvd;
 	const char *origin, *dir;
 	bool tcp_exact;		/* its close names the kernel's TCP counters too */
+	bool connected;		/* has a peer of its own: a destination given with a
+				 * send is that call's, not the socket's */
 	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN];
 };
 
-extern int host_pid, ns_pid, raw_name;
+/* any_tid: the events expected from now on may come from any thread of
+ * the process (tid -1 in them). */
+extern int host_pid, ns_pid, raw_name, any_tid;
 
 void die(const char *what);
 void read_ids(void);
@@ -36,7 +40,8 @@ void expect_close(const struct sk *s, const char *reason);
 void close_sock(struct sk *s);
 /* A send or receive by call that moved rc bytes (or failed: rc < 0). */
 void expect_io(struct sk *s, bool send, const char *call, long rc);
-/* Same, with the destination given with the call. */
+/* Same, with the destination given with the call: an unconnected
+ * socket's close reports the last one. */
 void expect_send_to(struct sk *s, const char *call, long rc, const char *ip, int port);
 
 socklen_t sockaddr_of(int family, const char *ip, int port, struct sockaddr_storage *ss);
