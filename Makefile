@@ -22,7 +22,7 @@ BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-par
 
 # The front end's pure logic, shared by the binary and the unit tests.
 LOGIC := buf escape hmap cgnames kinds socktab ctxtab format output filters opts
-APP := $(LOGIC) ring status kernel_features tracer iters detach sandbox main
+APP := $(LOGIC) ring status kernel_features kretprobes tracer iters detach sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
 # Packages of a fresh Debian 12 machine: to build, and to run the tests.

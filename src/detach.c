@@ -67,6 +67,8 @@ void tracer_detach_wait(struct tracer *t)
 	iters_detach(t);
 	if (t->skel)
 		socktrace_bpf__detach(t->skel);
+	/* Their links are gone: the return probes made through tracefs go. */
+	kretprobes_remove(&t->kret);
 }
 
 void tracer_detach(struct tracer *t)

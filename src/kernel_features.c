@@ -94,6 +94,11 @@ void features_probe(struct features *f, const struct btf *btf)
 	f->on[FEAT_COMPAT_PROBES] = btf_has(btf, "__ia32_sys_close", BTF_KIND_FUNC);
 #endif
 	f->on[FEAT_CONNECT_OUTCOMES] = btf_has(btf, "btf_trace_inet_sock_set_state", BTF_KIND_TYPEDEF);
+	/* Made through tracefs's kprobe_events: proven by making them. */
+	f->on[FEAT_KRETPROBE_ROOM] = f->on[FEAT_KPROBES];
+	/* The syscalls' functions behind the kernel's syscall wrapper. */
+	f->syscall_prefix = btf_has(btf, "__x64_sys_close", BTF_KIND_FUNC) ? "__x64_sys_" :
+			    btf_has(btf, "__arm64_sys_close", BTF_KIND_FUNC) ? "__arm64_sys_" : "sys_";
 }
 
 void features_refuse(struct features *f, enum feature id, const char *what, int err, bool attach)

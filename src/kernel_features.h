@@ -35,7 +35,10 @@
 	X(COMPAT_PROBES, "compat_probes", "__ia32_ kprobes",						\
 	  "in kprobe mode a 32-bit close shows as unseen and 32-bit socket calls go unreported")	\
 	X(CONNECT_OUTCOMES, "connect_outcomes", "connect outcomes",			\
-	  "the outcome of a connect in progress is not reported")
+	  "the outcome of a connect in progress is not reported")					\
+	X(KRETPROBE_ROOM, "kretprobe_room", "kretprobe room",						\
+	  "kretprobes hold the kernel's default of calls in flight (the CPUs, or twice as many, "	\
+	  "at least 10): returns past that are lost, and counted as unreturned")
 
 enum feature {
 #define FEATURE_ENUM(id, key, label, fallback) FEAT_##id,
@@ -65,6 +68,7 @@ struct features {
 	int nrefused;
 	enum tracefs_state tracefs;
 	int tracefs_err;
+	const char *syscall_prefix;	/* of the kernel's syscall functions: "__x64_sys_" */
 };
 
 struct btf;

@@ -413,6 +413,48 @@ static int open_configured(struct tracer *t, const struct opts *o)
 	return 0;
 }
 
+static bool is_kretprobe(const struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p);
+
+	return starts(sec, "kretsyscall/") || starts(sec, "kretprobe/");
+}
+
+/*
+ * A return probe with room for many calls in flight (kretprobes.h). Where
+ * tracefs cannot make one, with --attach kprobe: the usual kind, and the
+ * refusal said; with auto, NULL and the culprit in c, so that the
+ * tracepoint mode, which loses no return, is chosen instead.
+ */
+static struct bpf_link *attach_kretprobe(struct tracer *t, const struct opts *o, struct bpf_program *p,
+					 struct culprit *c)
+{
+	const char *sec = bpf_program__section_name(p);
+	char func[96];
+	struct bpf_link *link;
+	int err = 0;
+
+	if (t->kret.fd < 0 && !t->kret.n)
+		err = -kretprobes_open(&t->kret);
+	if (starts(sec, "kretsyscall/"))
+		snprintf(func, sizeof(func), "%s%s", t->feat.syscall_prefix, sec + strlen("kretsyscall/"));
+	else
+		snprintf(func, sizeof(func), "%s", sec + strlen("kretprobe/"));
+	link = err ? NULL : kretprobe_attach(&t->kret, p, func);
+	if (link)
+		return link;
+	err = errno;
+	if (o->attach == ATTACH_AUTO) {
+		blame(c, p, err, true);
+		c->feat = FEAT_KRETPROBE_ROOM;
+		errno = err;
+		return NULL;
+	}
+	features_refuse(&t->feat, FEAT_KRETPROBE_ROOM, t->kret.fd < 0 ? "kprobe_events" : bpf_program__name(p),
+			err, true);
+	return bpf_program__attach(p);
+}
+
 /*
  * One try: open, load and attach every program this run wants. 0, or a
  * negative errno with the program the kernel refused in c (name empty
@@ -449,10 +491,12 @@ static int load_attach(struct tracer *t, const struct opts *o, struct culprit *c
 		p = *ps->prog;
 		if (!bpf_program__autoload(p) || starts(bpf_program__section_name(p), "iter/"))
 			continue;
-		*ps->link = bpf_program__attach(p);
+		*ps->link = is_kretprobe(p) && t->feat.on[FEAT_KRETPROBE_ROOM] ?
+			    attach_kretprobe(t, o, p, c) : bpf_program__attach(p);
 		if (!*ps->link) {
 			rc = -errno;
-			blame(c, p, -rc, true);
+			if (!c->name[0])
+				blame(c, p, -rc, true);
 			return rc;
 		}
 	}
@@ -520,6 +564,7 @@ static int load_proven(struct tracer *t, const struct opts *o, char *err, size_t
 			return 0;
 		socktrace_bpf__destroy(t->skel);
 		t->skel = NULL;
+		kretprobes_remove(&t->kret);
 		/* The iterators make no BTF pointer loads. */
 		if (btf == UNTESTED && !c.attach && c.feat != FEAT_MAP_ITER && c.feat != FEAT_TASK_FILE_ITER) {
 			suspect = c;
@@ -539,15 +584,15 @@ static int load_proven(struct tracer *t, const struct opts *o, char *err, size_t
 					give = give_up[i];
 		} else if (c.feat != FEAT_NONE && c.feat != FEAT_KPROBES) {
 			give = c.feat;
-		} else if (c.feat == FEAT_KPROBES && o->attach == ATTACH_AUTO) {
-			give = FEAT_KPROBES;
+		} else if ((c.feat == FEAT_KPROBES || c.feat == FEAT_KRETPROBE_ROOM) && o->attach == ATTACH_AUTO) {
+			give = c.feat;
 		}
 		if (give == FEAT_NONE) {
 			say_fatal(&c, err, errlen);
 			return -1;
 		}
 		features_refuse(&t->feat, give, c.name, c.err, c.attach);
-		if (give == FEAT_KPROBES)
+		if (give == FEAT_KPROBES || give == FEAT_KRETPROBE_ROOM)
 			t->mode = ATTACH_TRACEPOINT;
 	}
 	say_fatal(&c, err, errlen);
@@ -576,6 +621,7 @@ int tracer_start(struct tracer *t, const struct opts *o, char *err, size_t errle
 
 	memset(t, 0, sizeof(*t));
 	t->snapshot_fd = -1;
+	t->kret.fd = -1;
 	/* BTF first: the one cause no privilege can help. */
 	if (!o->btf && access(VMLINUX_BTF, R_OK)) {
 		no_btf(err, errlen);

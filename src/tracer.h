@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "kernel_features.h"
+#include "kretprobes.h"
 #include "opts.h"
 #include "socktrace.h"
 
@@ -23,6 +24,7 @@ struct tracer {
 	struct socktrace_bpf *skel;
 	enum attach_mode mode;	/* never ATTACH_AUTO once started */
 	struct features feat;	/* what the kernel offers, proven by loading it */
+	struct kretprobes kret;	/* kprobe mode: return probes made through tracefs */
 	struct bpf_link *existing;	/* iterator over the sockets open at start */
 	struct bpf_link *open_at_end;	/* iterator over the socket table */
 	struct detach *detach;	/* removal under way (tracer_detach_start) */

@@ -128,6 +128,14 @@ start_tracer "$d" "$@" --events all --comm st-race
 touch "$d/empty-at-end"
 stop_tracer "$d"
 
+# Threads blocked at once in recv, accept and connect, more than a
+# kretprobe holds in flight by default: every call counted.
+d=$out/blocked
+start_tracer "$d" "$@" --events all --comm st-blocked
+"$SOCKDRIVE" --name st-blocked blocked 64 >> "$d/facts.json"
+touch "$d/empty-at-end"
+stop_tracer "$d"
+
 # More connects in progress at once than any table socktrace had for them
 # held: each is followed to its outcome.
 d=$out/pending

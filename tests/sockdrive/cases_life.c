@@ -786,10 +786,122 @@ static int inflight(const char *arg)
 	return 0;
 }
 
+/* Blocked threads: in recv() on a socket each, in accept() on one
+ * listener, in connect() to a host that never answers. */
+struct blocked {
+	pthread_t th;
+	struct sk s;
+	int lfd;
+};
+
+static void *blocked_recv(void *arg)
+{
+	struct blocked *b = arg;
+	char buf[128];
+
+	expect_io(&b->s, false, "recvfrom", recv(b->s.fd, buf, sizeof(buf), 0));
+	return NULL;
+}
+
+static void *blocked_accept(void *arg)
+{
+	struct blocked *b = arg;
+
+	b->s = accept_on(b->lfd, 0);
+	return NULL;
+}
+
+static void *blocked_connect(void *arg)
+{
+	struct blocked *b = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = sockaddr_of(AF_INET, b->s.daddr, 80, &ss);
+	int one = 1, rc;
+
+	b->s.fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (b->s.fd < 0 || setsockopt(b->s.fd, IPPROTO_TCP, TCP_SYNCNT, &one, sizeof(one)))
+		die("socket");
+	rc = connect(b->s.fd, (struct sockaddr *)&ss, len) ? -errno : 0;
+	local_end(&b->s);
+	if (rc)
+		expect("connect", &b->s, ",\"ret\":%d,\"error\":\"%s\"", rc, strerrorname_np(-rc));
+	else
+		expect("connect", &b->s, ",\"ret\":0");
+	return NULL;
+}
+
+/* ARG (default 64) threads blocked at once in each of recv(), accept()
+ * and connect(): more than a kretprobe holds in flight by default, every
+ * call still counted, in each attach mode. */
+static int blocked(const char *arg)
+{
+	int n = arg ? atoi(arg) : 64, port, aport, lfd, alfd;
+	struct blocked *r, *a, *c;
+	struct sk *w, *k;
+	pid_t child;
+
+	if (n < 1 || n > 256)
+		n = 64;
+	fflush(stdout);
+	child = fork();
+	if (child)
+		return wait_child(child);
+	silent_net();
+	child_start("blocked-child");
+	r = calloc(n, sizeof(*r)), a = calloc(n, sizeof(*a)), c = calloc(n, sizeof(*c));
+	w = calloc(n, sizeof(*w)), k = calloc(n, sizeof(*k));
+	lfd = bound(AF_INET, SOCK_STREAM, &port);
+	alfd = bound(AF_INET, SOCK_STREAM, &aport);
+	if (!r || !a || !c || !w || !k || listen(lfd, 256) || listen(alfd, 256))
+		die("blocked: set-up");
+	/* recv: a connection each, its accepted end's reader blocked. */
+	for (int i = 0; i < n; i++) {
+		w[i] = connect_lo(AF_INET, SOCK_STREAM, port);
+		r[i].s = accept_on(lfd, 0);
+		if (pthread_create(&r[i].th, NULL, blocked_recv, &r[i]))
+			die("pthread_create");
+	}
+	/* accept: every thread on one listener. */
+	for (int i = 0; i < n; i++) {
+		a[i].lfd = alfd;
+		if (pthread_create(&a[i].th, NULL, blocked_accept, &a[i]))
+			die("pthread_create");
+	}
+	/* connect: to hosts that never answer (TCP_SYNCNT 1: 3 s). */
+	for (int i = 0; i < n; i++) {
+		c[i].s = (struct sk){ .family = AF_INET, .type = SOCK_STREAM, .dport = 80, .origin = "connect",
+				      .dir = "out" };
+		snprintf(c[i].s.daddr, sizeof(c[i].s.daddr), "10.8.%d.%d", i / 250, i % 250 + 1);
+		if (pthread_create(&c[i].th, NULL, blocked_connect, &c[i]))
+			die("pthread_create");
+	}
+	usleep(500 * 1000);	/* every thread is blocked by now */
+	for (int i = 0; i < n; i++)
+		expect_io(&w[i], true, "write", write(w[i].fd, "0123456789", 10));
+	for (int i = 0; i < n; i++)
+		k[i] = connect_lo(AF_INET, SOCK_STREAM, aport);
+	for (int i = 0; i < n; i++) {
+		pthread_join(r[i].th, NULL);
+		pthread_join(a[i].th, NULL);
+		pthread_join(c[i].th, NULL);
+	}
+	/* Every tracked socket ends with the process (a failed connect is
+	 * not tracked). */
+	any_tid = 1;
+	for (int i = 0; i < n; i++) {
+		expect_close(&w[i], "exit");
+		expect_close(&r[i].s, "exit");
+		expect_close(&k[i], "exit");
+		expect_close(&a[i].s, "exit");
+	}
+	fflush(stdout);
+	_exit(0);
+}
+
 const struct sd_case life_cases[] = {
 	{ "preexisting", preexisting }, { "fork", fork_case }, { "cfiles", cfiles }, { "scm", scm },
 	{ "nonblock", nonblock }, { "timeout", timeout }, { "iouring", iouring }, { "compat", compat },
 	{ "family", family }, { "race-send", race_send }, { "dest-race", dest_race },
 	{ "udp-race", udp_race }, { "inflight", inflight }, { "exit-threads", exit_threads },
-	{ "pending", pending }, { NULL, NULL },
+	{ "pending", pending }, { "blocked", blocked }, { NULL, NULL },
 };
