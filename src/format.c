@@ -377,6 +377,7 @@ static void text_cols(struct buf *b, const char *time, const char *pid, const ch
 	buf_str(b, fd);
 	buf_pad(b, mark, W_FD);
 	buf_str(b, event);
+	buf_char(b, ' ');	/* a kind longer than its column still has one */
 	buf_pad(b, mark, W_FD + W_EVENT);
 }
 

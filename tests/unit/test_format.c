@@ -110,16 +110,19 @@ int main(void)
 		.ts_ns = 123456789, .pid = 10, .tid = 11, .uid = 1000, .fd = 3, .sock = 4096,
 		.cgroup = 7, .netns = 4026531840u, .kind = EV_CONNECT, .comm = "curl",
 		.ends = { .saddr = { 10, 0, 0, 2 }, .daddr = { 93, 184, 216, 34 }, .sport = 40000,
-			  .dport = 80, .family = AF_INET, .dfamily = AF_INET, .proto = IPPROTO_TCP } } };
+			  .dport = 80, .family = AF_INET, .dfamily = AF_INET, .proto = IPPROTO_TCP } },
+		.connect = { .latency_ns = 42000 } };
 
 	CHECK_STR(json(&e), "{\"time\":\"2023-11-14T22:13:20.123456789Z\",\"event\":\"connect\","
 		  "\"pid\":10,\"tid\":11,\"uid\":1000,\"comm\":\"curl\",\"fd\":3,\"sock\":4096,"
 		  "\"family\":\"ipv4\",\"proto\":\"tcp\",\"saddr\":\"10.0.0.2\",\"sport\":40000,"
-		  "\"daddr\":\"93.184.216.34\",\"dport\":80,\"cgroup\":7,\"netns\":4026531840,\"ret\":0}\n");
-	CHECK_STR(text(&e), "10      curl            3    connect tcp 10.0.0.2:40000 > 93.184.216.34:80 ok\n");
+		  "\"daddr\":\"93.184.216.34\",\"dport\":80,\"cgroup\":7,\"netns\":4026531840,\"ret\":0,"
+		  "\"latency_ns\":42000}\n");
+	CHECK_STR(text(&e), "10      curl            3    connect tcp 10.0.0.2:40000 > 93.184.216.34:80 ok after 42 us\n");
 	e.connect.ret = -ECONNREFUSED;
-	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\"}");
-	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED\n");
+	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\",\"latency_ns\":42000}");
+	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED after 42 us\n");
+	/* A connect in progress is timed by its outcome, not by the call. */
 	e.connect.ret = -EINPROGRESS;
 	HAS(json(&e), "\"ret\":-115}");	/* not an error */
 	HAS(text(&e), ":80 in progress\n");
@@ -154,7 +157,12 @@ int main(void)
 	e.h.ends.dport = 53;
 	HAS(json(&e), "\"family\":\"ipv6\",\"proto\":\"udp\",\"saddr\":\"::1\",\"sport\":5000,"
 	    "\"daddr\":\"::ffff:127.0.0.1\",\"dport\":53");
-	HAS(text(&e), "udp [::1]:5000 > [::ffff:127.0.0.1]:53 ok\n");
+	HAS(text(&e), "udp [::1]:5000 > [::ffff:127.0.0.1]:53 ok after 3000 ms\n");
+	/* connect(AF_UNSPEC): the peer it had, which it forgets. */
+	e.h.kind = EV_DISCONNECT;
+	HAS(json(&e), "\"event\":\"disconnect\"");
+	HAS(json(&e), "\"daddr\":\"::ffff:127.0.0.1\",\"dport\":53,\"cgroup\":7,\"netns\":4026531840}\n");
+	HAS(text(&e), "disconnect udp [::1]:5000 > [::ffff:127.0.0.1]:53 disconnected\n");
 
 	e.h.kind = EV_ACCEPT;
 	HAS(json(&e), "\"netns\":4026531840}\n");
@@ -232,7 +240,7 @@ int main(void)
 	e.untraced.why = UNTRACED_COMPAT;
 	CHECK_STR(json(&e), "{\"time\":\"2023-11-14T22:13:20.123456789Z\",\"event\":\"untraced\","
 		  "\"pid\":10,\"tid\":11,\"uid\":1000,\"comm\":\"curl\",\"why\":\"32-bit syscalls\"}\n");
-	CHECK_STR(text(&e), "10      curl            -    untraced32-bit syscalls: its sockets are not traced\n");
+	CHECK_STR(text(&e), "10      curl            -    untraced 32-bit syscalls: its sockets are not traced\n");
 
 	/* A hostile name cannot break the line, in either format. */
 	e.h.kind = EV_CONNECT;
