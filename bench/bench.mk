@@ -1,11 +1,20 @@
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # The benchmark's floor (bench/floor.c): socktrace's loader and hooks with
-# the BPF programs built to return at once. Included by the top Makefile.
+# programs that return at once (bench/floor.bpf.c). Included by the top
+# Makefile.
 
 FLOOR := $(OUT)/floor
 
-$(FLOOR)/socktrace.bpf.o: bpf/socktrace.bpf.c $(wildcard bpf/*.h) include/socktrace.h vmlinux/$(ARCH)/vmlinux.h | $(FLOOR)
-	$(CLANG) $(BPF_CFLAGS) -DSOCKTRACE_FLOOR -c $< -o $@
+# The floor's programs, one for each of socktrace's, from its object.
+$(OUT)/bench/floorgen: bench/floorgen.c | $(OUT)/bench
+	$(CC) $(ALL_CFLAGS) $< $(LIBS) -o $@
+
+$(FLOOR)/floor_progs.h: $(OUT)/socktrace.bpf.o $(OUT)/bench/floorgen | $(FLOOR)
+	$(OUT)/bench/floorgen $< > $@
+
+$(FLOOR)/socktrace.bpf.o: bench/floor.bpf.c $(FLOOR)/floor_progs.h $(wildcard bpf/*.h) include/socktrace.h \
+		vmlinux/$(ARCH)/vmlinux.h | $(FLOOR)
+	$(CLANG) $(BPF_CFLAGS) -Ibpf -I$(FLOOR) -Wno-unused-function -c $< -o $@
 
 $(FLOOR)/socktrace.skel.h: $(FLOOR)/socktrace.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@

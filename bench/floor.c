@@ -2,7 +2,7 @@
 /*
  * The benchmark's floor: socktrace's own hooks, chosen as socktrace
  * chooses them for the kernel and the attach mode, with programs that
- * return at once (the same BPF source built with -DSOCKTRACE_FLOOR). What
+ * return at once (bench/floor.bpf.c). What
  * it costs a traced program is what merely attaching costs; socktrace's
  * own work is what socktrace costs above it.
  *
@@ -32,6 +32,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "floor: %s\n", err);
 		return 2;
 	}
+	tracer_set_verbose(o.verbose);
 	if (sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL))
 		return 1;
 	if (tracer_start(&t, &o, err, sizeof(err))) {

@@ -3,6 +3,17 @@
 #ifndef EMIT_H
 #define EMIT_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "socktrace.h"
+#include "kernel.h"
+#include "state.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 4 << 20);	/* resized by user space before load */
+} events SEC(".maps");
+
 /* A record for kind, or NULL when the kind is not wanted (free: the
  * verifier drops the rest) or the ring is full (counted). */
 static __always_inline void *reserve(__u8 kind, __u64 size)
@@ -40,51 +51,54 @@ static __always_inline void cur_ids(struct task_struct *t, __u32 *pid, __u32 *ti
 	*tid = viewer_pidns ? task_tid(t) : (__u32)id;
 }
 
-/* Who: the calling thread (t is current). v, when given, is the tracked
- * descriptor and saves reading the pid namespace again. */
-static __always_inline void head_current(struct event_head *h, struct task_struct *t,
-					 const struct sock_val *v, __u8 kind, int fd)
+/* Who: the calling thread (t is current), now. v, when given, is the
+ * tracked descriptor and saves reading the pid namespace again. */
+static __always_inline void who_current(struct who *w, struct task_struct *t, const struct sock_val *v)
 {
-	h->ts_ns = bpf_ktime_get_ns();
-	cur_ids(t, &h->pid, &h->tid);
-	h->uid = (__u32)bpf_get_current_uid_gid();
-	bpf_get_current_comm(h->comm, sizeof(h->comm));
-	if (v && v->owner == h->pid) {
-		h->pstart = v->pstart;
-		h->nspid = v->nspid;
+	w->ts_ns = bpf_ktime_get_ns();
+	cur_ids(t, &w->pid, &w->tid);
+	w->uid = (__u32)bpf_get_current_uid_gid();
+	bpf_get_current_comm(w->comm, sizeof(w->comm));
+	if (v && v->owner == w->pid) {
+		w->pstart = v->pstart;
+		w->nspid = v->nspid;
 	} else {
-		h->pstart = task_pstart(t);
-		h->nspid = ns_tgid(t);
+		w->pstart = task_pstart(t);
+		w->nspid = ns_tgid(t);
 	}
-	h->kind = kind;
-	h->fd = fd;
-	h->flags = 0;
 }
 
 /* Who, for a task that is not running this program (an iterator's). */
-static __always_inline void head_task(struct event_head *h, struct task_struct *t, __u8 kind, int fd)
+static __always_inline void who_task(struct who *w, struct task_struct *t)
 {
-	h->ts_ns = bpf_ktime_get_ns();
-	h->pid = task_tgid(t);
-	h->tid = task_tid(t);
-	h->uid = BPF_CORE_READ(t, real_cred, uid.val);
-	BPF_CORE_READ_STR_INTO(&h->comm, t, comm);
-	h->pstart = task_pstart(t);
-	h->nspid = ns_tgid(t);
+	w->ts_ns = bpf_ktime_get_ns();
+	w->pid = task_tgid(t);
+	w->tid = task_tid(t);
+	w->uid = BPF_CORE_READ(t, real_cred, uid.val);
+	BPF_CORE_READ_STR_INTO(&w->comm, t, comm);
+	w->pstart = task_pstart(t);
+	w->nspid = ns_tgid(t);
+}
+
+/* A header: kind, the calling thread, and the tracked descriptor v. */
+static __always_inline void head_of(struct event_head *h, __u8 kind, struct task_struct *t,
+				    const struct sock_val *v)
+{
+	who_current(&h->who, t, v);
+	h->sock = v->info;
 	h->kind = kind;
-	h->fd = fd;
 	h->flags = 0;
 }
 
-/* Which socket: a tracked descriptor. */
-static __always_inline void head_sock(struct event_head *h, const struct sock_val *v)
+/* A header-only event (accept, open, disconnect) of v by the caller. */
+static __always_inline void emit_head(__u8 kind, struct task_struct *t, const struct sock_val *v)
 {
-	h->sock = v->id;
-	h->cgroup = v->cgroup;
-	h->netns = v->netns;
-	h->origin = v->origin;
-	h->dir = v->dir;
-	h->ends = v->ends;
+	struct event *e = reserve(kind, sizeof(struct event_head));
+
+	if (!e)
+		return;
+	head_of(&e->h, kind, t, v);
+	submit(e);
 }
 
 #endif

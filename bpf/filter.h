@@ -2,38 +2,23 @@
 /*
  * The filters, applied in the kernel when the tracking of a socket begins
  * (connect, accept, first use, found at start): a socket that passes is
- * followed to its end. Set by user space through rodata before load; what
- * is not set costs nothing, the verifier drops it.
+ * followed to its end. struct filter is the option parser's, set through
+ * rodata before load; what is not set costs nothing, the verifier drops it.
  */
 #ifndef FILTER_H
 #define FILTER_H
 
-/* The process: */
-const volatile __u32 filter_pid = 0;
-const volatile char filter_comm[COMM_LEN] = {};
-const volatile bool filter_uid_set = false;
-const volatile __u32 filter_uid = 0;
-const volatile __u64 filter_cgroup = 0;		/* a cgroup v2 id: it, or one below */
-const volatile bool filter_follow = false;	/* and every descendant of a match */
-/* The pid namespace socktrace runs in (its inode number) when it is not
- * the initial one: --pid is matched, and pids are told, as seen there. */
-const volatile __u32 viewer_pidns = 0;
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "socktrace.h"
+#include "kernel.h"
+#include "state.h"
+
+const volatile struct filter filter = {};
 
 /* Whether any of the process filters is set. */
-#define PROC_FILTERED (filter_pid || filter_comm[0] || filter_uid_set || filter_cgroup || filter_follow)
-
-/* The socket: */
-const volatile __u8 filter_family = 0;
-const volatile __u8 filter_proto = 0;
-const volatile __u8 nports = 0, nsports = 0, ndports = 0, nprefixes = 0;
-const volatile __u16 filter_ports[PORTS_MAX] = {};	/* either end */
-const volatile __u16 filter_sports[PORTS_MAX] = {};
-const volatile __u16 filter_dports[PORTS_MAX] = {};
-const volatile struct prefix filter_prefixes[PREFIXES_MAX] = {};	/* either end */
-/* Only failed connects, at once or later, and nothing else. */
-const volatile bool filter_failed = false;
-
-__u64 unfollowed = 0;	/* descendants not followed: the table was full */
+#define PROC_FILTERED (filter.pid || filter.comm[0] || filter.uid_set || filter.cgroup || filter.follow)
 
 /* Processes --follow follows: descendants of a match, from their fork. */
 struct {
@@ -59,55 +44,23 @@ static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
 	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
 }
 
-/* Whether t's cgroup (v2) is filter_cgroup or below it. */
+/* Whether t's cgroup (v2) is filter.cgroup or below it. */
 static __always_inline bool in_cgroup(struct task_struct *t)
 {
 	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
 
 	for (int i = 0; i < 32 && kn; i++) {
-		if (BPF_CORE_READ(kn, id) == filter_cgroup)
+		if (BPF_CORE_READ(kn, id) == filter.cgroup)
 			return true;
 		kn = kn_parent(kn);
 	}
 	return false;
 }
 
-/* The number of pid p in socktrace's own pid namespace, 0 where it has
- * none there (a process outside it). */
-static __always_inline __u32 viewer_nr(struct pid *p)
-{
-	unsigned int level = BPF_CORE_READ(p, level);
-	struct upid up;
-
-	for (unsigned int i = 1; i < 8; i++) {
-		if (i > level)
-			break;
-		bpf_probe_read_kernel(&up, sizeof(up), (void *)p + bpf_core_field_offset(struct pid, numbers) +
-				      i * sizeof(struct upid));
-		if (BPF_CORE_READ(up.ns, ns.inum) == viewer_pidns)
-			return up.nr;
-	}
-	return 0;
-}
-
-static __always_inline __u32 task_tgid(struct task_struct *t)
-{
-	if (viewer_pidns)
-		return viewer_nr(BPF_CORE_READ(t, group_leader, thread_pid));
-	return BPF_CORE_READ(t, tgid);
-}
-
-static __always_inline __u32 task_tid(struct task_struct *t)
-{
-	if (viewer_pidns)
-		return viewer_nr(BPF_CORE_READ(t, thread_pid));
-	return BPF_CORE_READ(t, pid);
-}
-
 static __always_inline bool comm_is(const char *comm)
 {
 	for (int i = 0; i < COMM_LEN; i++) {
-		if (comm[i] != filter_comm[i])
+		if (comm[i] != filter.comm[i])
 			return false;
 		if (!comm[i])
 			break;
@@ -121,9 +74,9 @@ static __always_inline bool proc_named(struct task_struct *t)
 {
 	char comm[COMM_LEN];
 
-	if (filter_pid && task_tgid(t) != filter_pid)
+	if (filter.pid && task_tgid(t) != filter.pid)
 		return false;
-	if (filter_comm[0]) {
+	if (filter.comm[0]) {
 		BPF_CORE_READ_STR_INTO(&comm, t, comm);
 		if (comm_is(comm))
 			return true;
@@ -136,11 +89,11 @@ static __always_inline bool proc_named(struct task_struct *t)
 /* Whether t's process passes the process filters. */
 static __always_inline bool proc_traced(struct task_struct *t)
 {
-	if (filter_uid_set && BPF_CORE_READ(t, real_cred, uid.val) != filter_uid)
+	if (filter.uid_set && BPF_CORE_READ(t, real_cred, uid.val) != filter.uid)
 		return false;
-	if (filter_cgroup && !in_cgroup(t))
+	if (filter.cgroup && !in_cgroup(t))
 		return false;
-	if (filter_follow) {
+	if (filter.follow) {
 		__u32 tgid = BPF_CORE_READ(t, tgid);
 
 		if (bpf_map_lookup_elem(&followed, &tgid))
@@ -155,7 +108,7 @@ static __always_inline void follow_fork(struct task_struct *parent, struct task_
 	__u32 ptgid, ctgid = BPF_CORE_READ(child, tgid);
 	__u8 one = 1;
 
-	if (!filter_follow || ctgid == (__u32)BPF_CORE_READ(parent, tgid))
+	if (!filter.follow || ctgid == (__u32)BPF_CORE_READ(parent, tgid))
 		return;	/* a thread */
 	ptgid = BPF_CORE_READ(parent, tgid);
 	if (!bpf_map_lookup_elem(&followed, &ptgid) && !proc_named(parent))
@@ -164,10 +117,10 @@ static __always_inline void follow_fork(struct task_struct *parent, struct task_
 		__sync_fetch_and_add(&unfollowed, 1);
 }
 
-static __always_inline bool port_in(__u16 port, const volatile __u16 *list, __u8 n)
+static __always_inline bool port_in(__u16 port, const volatile struct ports *list)
 {
 	for (int i = 0; i < PORTS_MAX; i++)
-		if (i < n && list[i] == port)
+		if (i < list->n && list->port[i] == port)
 			return true;
 	return false;
 }
@@ -208,46 +161,60 @@ static __always_inline bool prefix_has(const volatile struct prefix *p, const __
 	return true;
 }
 
-/* Whether the socket whose ends are in the CPU's scratch passes the
- * socket filters; its own family decides. A global function: verified
- * once however many places call it. */
+/* Whether the socket with ends e passes the socket filters; its own
+ * family decides. */
+static __always_inline bool ends_pass(const struct ends *e)
+{
+	bool any = !filter.nprefixes;
+
+	if (filter.family && e->family != filter.family)
+		return false;
+	if (filter.proto && e->proto != filter.proto)
+		return false;
+	if (filter.ports.n && !port_in(e->sport, &filter.ports) && !port_in(e->dport, &filter.ports))
+		return false;
+	if (filter.sports.n && !port_in(e->sport, &filter.sports))
+		return false;
+	if (filter.dports.n && !port_in(e->dport, &filter.dports))
+		return false;
+	for (int i = 0; i < PREFIXES_MAX && !any; i++)
+		if (i < filter.nprefixes && (prefix_has(&filter.prefixes[i], e->saddr, e->family) ||
+					     prefix_has(&filter.prefixes[i], e->daddr, e->dfamily ?: e->family)))
+			any = true;
+	return any;
+}
+
+/* Room for the ends sock_filters_pass() judges: global functions take no
+ * pointers on older kernels. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ends);
+} judged SEC(".maps");
+
+/* ends_pass() of the ends in judged: a global function, verified once
+ * however many places call it. */
 __noinline int sock_filters_pass(void)
 {
 	__u32 zero = 0;
-	struct scratch *scr = bpf_map_lookup_elem(&scratch, &zero);
-	struct ends *e = scr ? &scr->ends : NULL;
-	bool any = !nprefixes;
+	struct ends *e = bpf_map_lookup_elem(&judged, &zero);
 
-	if (!e)
-		return 0;
-	if (filter_family && e->family != filter_family)
-		return 0;
-	if (filter_proto && e->proto != filter_proto)
-		return 0;
-	if (nports && !port_in(e->sport, filter_ports, nports) && !port_in(e->dport, filter_ports, nports))
-		return 0;
-	if (nsports && !port_in(e->sport, filter_sports, nsports))
-		return 0;
-	if (ndports && !port_in(e->dport, filter_dports, ndports))
-		return 0;
-	for (int i = 0; i < PREFIXES_MAX && !any; i++)
-		if (i < nprefixes && (prefix_has(&filter_prefixes[i], e->saddr, e->family) ||
-				      prefix_has(&filter_prefixes[i], e->daddr, e->dfamily ? e->dfamily : e->family)))
-			any = true;
-	return any;
+	return e && ends_pass(e);
 }
 
 static __always_inline bool sock_traced(const struct ends *e)
 {
 	__u32 zero = 0;
-	struct scratch *scr;
+	struct ends *slot;
 
-	if (!filter_family && !filter_proto && !nports && !nsports && !ndports && !nprefixes)
+	if (!filter.family && !filter.proto && !filter.ports.n && !filter.sports.n && !filter.dports.n &&
+	    !filter.nprefixes)
 		return true;
-	scr = bpf_map_lookup_elem(&scratch, &zero);
-	if (!scr)
+	slot = bpf_map_lookup_elem(&judged, &zero);
+	if (!slot)
 		return false;
-	scr->ends = *e;
+	*slot = *e;
 	return sock_filters_pass();
 }
 

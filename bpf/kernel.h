@@ -1,7 +1,15 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
-/* Reading the kernel's objects: tasks, descriptors, sockets, sockaddrs. */
+/* Reading the kernel's objects: tasks, their syscall arguments,
+ * descriptors, sockets, sockaddrs. */
 #ifndef KERNEL_H
 #define KERNEL_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include "state.h"
 
 #define AF_INET 2
 #define AF_INET6 10
@@ -77,6 +85,71 @@ static __always_inline __u64 cur_files(struct task_struct *t)
 	if (BTF_LOADS)
 		return (__u64)bpf_get_current_task_btf()->files;
 	return task_files(t);
+}
+
+/* The sixth syscall argument, which libbpf's macros do not read, and the
+ * first of a 32-bit syscall (ebx; r0 on AArch32). */
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_ARG6(regs) BPF_CORE_READ(regs, r9)
+#define COMPAT_ARG1(regs) ((int)BPF_CORE_READ(regs, bx))
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_ARG6(regs) BPF_CORE_READ(regs, regs[5])
+#define COMPAT_ARG1(regs) ((int)BPF_CORE_READ(regs, orig_x0))
+#endif
+
+/* The first n arguments of the syscall whose user registers are regs. */
+static __always_inline void load_args(struct pt_regs *regs, long *a, int n)
+{
+	/* regs are the current task's user registers: read them directly. */
+	if (BTF_LOADS) {
+		regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+		LOAD_ARGS(regs, a);
+		return;
+	}
+	a[0] = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	if (n > 1)
+		a[1] = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (n > 2)
+		a[2] = PT_REGS_PARM3_CORE_SYSCALL(regs);
+	if (n > 3)
+		a[3] = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	if (n > 4)
+		a[4] = PT_REGS_PARM5_CORE_SYSCALL(regs);
+	if (n > 5)
+		a[5] = SYSCALL_ARG6(regs);
+}
+
+/* The number of pid p in socktrace's own pid namespace, 0 where it has
+ * none there (a process outside it). */
+static __always_inline __u32 viewer_nr(struct pid *p)
+{
+	unsigned int level = BPF_CORE_READ(p, level);
+	struct upid up;
+
+	for (unsigned int i = 1; i < 8; i++) {
+		if (i > level)
+			break;
+		bpf_probe_read_kernel(&up, sizeof(up), (void *)p + bpf_core_field_offset(struct pid, numbers) +
+				      i * sizeof(struct upid));
+		if (BPF_CORE_READ(up.ns, ns.inum) == viewer_pidns)
+			return up.nr;
+	}
+	return 0;
+}
+
+/* t's process and thread ids, as socktrace's pid namespace sees them. */
+static __always_inline __u32 task_tgid(struct task_struct *t)
+{
+	if (viewer_pidns)
+		return viewer_nr(BPF_CORE_READ(t, group_leader, thread_pid));
+	return BPF_CORE_READ(t, tgid);
+}
+
+static __always_inline __u32 task_tid(struct task_struct *t)
+{
+	if (viewer_pidns)
+		return viewer_nr(BPF_CORE_READ(t, thread_pid));
+	return BPF_CORE_READ(t, pid);
 }
 
 /* Start time of t's process: with the pid, it names one process. */

@@ -2,9 +2,11 @@
 /*
  * The hooked syscalls. Each line of SYSCALL_HOOKS names a syscall and its
  * handler; socktrace.bpf.c turns every line into a kprobe pair (kprobe
- * mode) and a case of the raw sys_enter/sys_exit dispatch (tracepoint
- * mode), both calling handler_enter(args) and handler_exit(ret). Adding a
- * syscall is one line here (and its number below).
+ * mode), a pair of its own syscalls: tracepoints and a case of the raw
+ * sys_enter/sys_exit dispatch (tracepoint mode), all calling
+ * handler_enter(args) and handler_exit(ret). Adding a hooked syscall is
+ * one line here and its numbers below; a syscall that sends or receives
+ * is a row of IO_CALLS (socktrace.h) and its numbers.
  *
  *   BOTH: entry and exit; ENTRY: entry only; EXIT: exit only; the last
  *   field is how many arguments the entry handler reads.
@@ -22,28 +24,6 @@
 	BOTH(sendfile64, sendfile, 2)		\
 	BOTH(splice, splice, 3)			\
 	ARCH_HOOKS(BOTH, ENTRY, EXIT)
-
-/*
- * Sends and receives through the other syscalls are counted at the socket
- * layer (sock tracepoints, inet_*msg kprobes). Only a tracepoint-mode
- * kernel without the sock tracepoints takes them from these syscalls:
- * IO(name, enum io_call, send).
- */
-#define IO_SYSCALLS(IO)				\
-	IO(write, CALL_WRITE, 1)		\
-	IO(writev, CALL_WRITEV, 1)		\
-	IO(pwritev, CALL_PWRITEV, 1)		\
-	IO(pwritev2, CALL_PWRITEV2, 1)		\
-	IO(sendto, CALL_SENDTO, 1)		\
-	IO(sendmsg, CALL_SENDMSG, 1)		\
-	IO(sendmmsg, CALL_SENDMMSG, 1)		\
-	IO(read, CALL_READ, 0)			\
-	IO(readv, CALL_READV, 0)		\
-	IO(preadv, CALL_PREADV, 0)		\
-	IO(preadv2, CALL_PREADV2, 0)		\
-	IO(recvfrom, CALL_RECVFROM, 0)		\
-	IO(recvmsg, CALL_RECVMSG, 0)		\
-	IO(recvmmsg, CALL_RECVMMSG, 0)
 
 #if defined(__TARGET_ARCH_x86)
 #define ARCH_HOOKS(BOTH, ENTRY, EXIT) EXIT(dup2, dup, 0)

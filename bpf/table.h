@@ -6,6 +6,68 @@
 #ifndef TABLE_H
 #define TABLE_H
 
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "socktrace.h"
+#include "emit.h"
+#include "kernel.h"
+#include "state.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct fd_key);
+	__type(value, struct sock_val);
+} socks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct fdtab);
+} fdtabs SEC(".maps");
+
+/* How many descriptor tables with an entry in fdtabs fall in each slot,
+ * by a hash of their address: a close in a table whose slot is 0 needs
+ * no lookup in socks. Most closes on a machine are of files, in processes
+ * with no tracked socket, and an array lookup is a few instructions where
+ * a hash lookup is a hash (README, Performance). */
+#define TABLE_SLOTS 65536
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, TABLE_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+} table_slots SEC(".maps");
+
+/* Connects in progress, by struct sock: the event to complete when the
+ * kernel finishes the handshake, outside the caller's context (connect.h).
+ * Only a tracked socket has one, so with as many entries as socks it
+ * cannot fill before socks does: no process can crowd out another's
+ * outcomes. A descriptor that ends takes its entry out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u64);
+	__type(value, struct event_head);
+} pending SEC(".maps");
+
+/* Room for descriptors too large for the BPF stack: the one being
+ * entered, and the one end_sock() took out. */
+struct scratch_vals {
+	struct sock_val v;
+	struct sock_val ended;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct scratch_vals);
+} scratch_vals SEC(".maps");
+
 /* Per-CPU sequence numbers for descriptor ids: no atomic that returns a
  * value (5.10 has none), and ids stay below 2^53 for JSON readers. */
 struct {
@@ -29,17 +91,17 @@ static __always_inline __u64 new_id(void)
 static __always_inline struct sock_val *scratch_val(void)
 {
 	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch_vals *s = bpf_map_lookup_elem(&scratch_vals, &zero);
 
 	return s ? &s->v : NULL;
 }
 
-static __always_inline struct event_head *scratch_head(void)
+static __always_inline struct sock_val *scratch_ended(void)
 {
 	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
+	struct scratch_vals *s = bpf_map_lookup_elem(&scratch_vals, &zero);
 
-	return s ? &s->h : NULL;
+	return s ? &s->ended : NULL;
 }
 
 /* The table_slots count of the descriptor table files (fdtabs' key):
@@ -121,26 +183,21 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 
 	if (!nv)
 		return NULL;
-	nv->id = new_id();
+	__builtin_memset(nv, 0, sizeof(*nv));
+	nv->info.id = new_id();
+	nv->info.cgroup = n->cgroup;
+	nv->info.netns = sock_netns((struct sock *)n->sk);
+	nv->info.fd = k->fd;
+	nv->info.origin = n->origin;
+	nv->info.dir = n->dir;
+	nv->info.ends = *ends;
 	nv->file = n->file;
 	nv->ino = file_ino(n->file);
 	nv->sk = n->sk;
 	nv->start_ns = bpf_ktime_get_ns();
-	nv->sent_bytes = 0;
-	nv->sends = 0;
-	nv->recv_bytes = 0;
-	nv->recvs = 0;
-	nv->cgroup = n->cgroup;
 	nv->pstart = task_pstart(t);
-	nv->netns = sock_netns((struct sock *)n->sk);
 	nv->owner = task_tgid(t);
 	nv->nspid = ns_tgid(t);
-	nv->gen = 0;
-	nv->shown = 0;
-	nv->origin = n->origin;
-	nv->dir = n->dir;
-	nv->flags = 0;
-	nv->ends = *ends;
 	return insert(k, nv);
 }
 
@@ -151,8 +208,8 @@ static __always_inline __u8 tcp_opener(const struct sock_val *v)
 {
 	struct sock *sk = (struct sock *)v->sk;
 
-	if (v->dir != DIR_UNKNOWN)
-		return v->dir;
+	if (v->info.dir != DIR_UNKNOWN)
+		return v->info.dir;
 	return BPF_CORE_READ(sk, sk_max_ack_backlog) ? DIR_IN : DIR_OUT;
 }
 
@@ -188,14 +245,6 @@ static __always_inline void tcp_counters(struct event *e, const struct sock_val 
 	e->h.flags |= EVF_TCP;
 }
 
-static __always_inline struct sock_val *scratch_ended(void)
-{
-	__u32 zero = 0;
-	struct scratch *s = bpf_map_lookup_elem(&scratch, &zero);
-
-	return s ? &s->ended : NULL;
-}
-
 /* Reports the end of a tracked descriptor (unless it is a fork's copy
  * never used) and forgets it. alive: the socket is certainly still open,
  * so its TCP counters can be read. Whoever takes the entry out reports
@@ -223,13 +272,9 @@ static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reaso
 		e = reserve(EV_CLOSE, EVENT_SIZE(struct ev_close));
 	if (!e)
 		return;
-	head_current(&e->h, current_task(), was, EV_CLOSE, k->fd);
-	head_sock(&e->h, was);
-	e->close.duration_ns = e->h.ts_ns - was->start_ns;
-	e->close.sent_bytes = was->sent_bytes;
-	e->close.sends = was->sends;
-	e->close.recv_bytes = was->recv_bytes;
-	e->close.recvs = was->recvs;
+	head_of(&e->h, EV_CLOSE, current_task(), was);
+	e->close.duration_ns = e->h.who.ts_ns - was->start_ns;
+	e->close.totals = was->totals;
 	e->close.reason = reason;
 	e->close.owner = was->owner;
 	e->close.owner_pstart = was->pstart;
@@ -239,7 +284,7 @@ static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reaso
 		e->h.flags |= EVF_CONNECTING;
 	if (was->flags & SV_INCOMPLETE)
 		e->h.flags |= EVF_INCOMPLETE;
-	if (alive && was->ends.proto == IPPROTO_TCP)
+	if (alive && was->info.ends.proto == IPPROTO_TCP)
 		tcp_counters(e, was);
 	submit(e);
 }
@@ -253,15 +298,12 @@ static __always_inline void fork_copy(__u64 child, __s32 fd, struct sock_val *v)
 	if (!holds(v, fd_file(child, fd)) || !(nv = scratch_val()))
 		return;
 	*nv = *v;
-	nv->id = new_id();
+	nv->info.id = new_id();
 	nv->start_ns = bpf_ktime_get_ns();
-	nv->sent_bytes = 0;
-	nv->sends = 0;
-	nv->recv_bytes = 0;
-	nv->recvs = 0;
+	__builtin_memset(&nv->totals, 0, sizeof(nv->totals));
 	nv->owner = 0;		/* set at first use, by whoever uses it */
 	nv->shown = 0;		/* a new id: user space knows nothing of it */
-	nv->origin = ORIGIN_FORK;
+	nv->info.origin = ORIGIN_FORK;
 	nv->flags = SV_QUIET;
 	insert(&ck, nv);
 }
@@ -275,20 +317,21 @@ enum walk_mode {
 
 struct walk {
 	__u64 files;
-	__u64 child;
+	__u64 child;	/* WALK_FORK: the child's table */
 	__s32 lo;
-	__u32 how;	/* mode << 8 | reason */
+	__u8 mode;	/* enum walk_mode */
+	__u8 reason;	/* WALK_GONE: the reason a descriptor no longer held ended */
+	__u8 pad[2];
 };
 
 /*
  * One fd of a walk. A global function: the verifier checks it once, so
  * the loops calling it stay small enough to verify on any kernel.
  */
-__noinline int walk_fd(__u64 files, __s32 fd, __u64 child, __u32 how)
+__noinline int walk_fd(__u64 files, __s32 fd, __u64 child, __u8 mode, __u8 reason)
 {
 	struct fd_key k = { .files = files, .fd = fd };
 	struct sock_val *v = bpf_map_lookup_elem(&socks, &k);
-	__u8 mode = how >> 8;
 
 	if (!v)
 		return 0;
@@ -304,14 +347,14 @@ __noinline int walk_fd(__u64 files, __s32 fd, __u64 child, __u32 how)
 		if (mode == WALK_EXIT)
 			end_sock(&k, v, REASON_EXIT, true);
 	} else {
-		end_sock(&k, v, mode == WALK_EXIT ? REASON_UNSEEN : how & 0xff, false);
+		end_sock(&k, v, mode == WALK_EXIT ? REASON_UNSEEN : reason, false);
 	}
 	return 0;
 }
 
 static int walk_cb(__u32 i, struct walk *w)
 {
-	walk_fd(w->files, w->lo + i, w->child, w->how);
+	walk_fd(w->files, w->lo + i, w->child, w->mode, w->reason);
 	return 0;
 }
 
@@ -341,9 +384,22 @@ static __always_inline void walk(struct walk *w, __s64 hi, bool use_loop)
 	for (int i = 0; i < WALK_BOUNDED; i++) {
 		if (i >= n)
 			return;
-		walk_fd(w->files, w->lo + i, w->child, w->how);
+		walk_fd(w->files, w->lo + i, w->child, w->mode, w->reason);
 	}
 	__sync_fetch_and_add(&unswept, 1);
+}
+
+/* The fdtabs entry of a table whose descriptors are all gone. */
+static __always_inline void forget_table(__u64 files)
+{
+	__u32 *n;
+
+	if (bpf_map_delete_elem(&fdtabs, &files))
+		return;
+	n = table_slot(files);
+	__sync_fetch_and_add(&ntables, -1);
+	if (n)
+		__sync_fetch_and_add(n, -1);
 }
 
 #endif

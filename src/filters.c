@@ -25,7 +25,7 @@ static bool number(const char *s, unsigned long min, unsigned long max, unsigned
 	return !*end && !errno && *v >= min && *v <= max;
 }
 
-int parse_uid(const char *s, uint32_t *uid, char *err, size_t errlen)
+int parse_uid(const char *s, __u32 *uid, char *err, size_t errlen)
 {
 	unsigned long v;
 	struct passwd *pw;
@@ -97,7 +97,7 @@ int parse_prefix(const char *s, struct prefix *p, char *err, size_t errlen)
 	return 0;
 }
 
-int parse_proto(const char *s, uint8_t *proto, char *err, size_t errlen)
+int parse_proto(const char *s, __u8 *proto, char *err, size_t errlen)
 {
 	if (!strcmp(s, "tcp"))
 		*proto = IPPROTO_TCP;
@@ -123,7 +123,7 @@ const char *cgroup2_root(void)
 	       is_cgroup2("/sys/fs/cgroup/unified") ? "/sys/fs/cgroup/unified" : NULL;
 }
 
-int parse_cgroup(const char *s, uint64_t *id, char *err, size_t errlen)
+int parse_cgroup(const char *s, __u64 *id, char *err, size_t errlen)
 {
 	const char *root = cgroup2_root();
 	char path[4096];

@@ -1,12 +1,16 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
-/* One event as one line of text or one JSON object. */
+/*
+ * One event as one JSON object (json.c) or one line of text (text.c).
+ * Each kind of EVENT_KINDS has its own part in each: json_NAME() and
+ * text_NAME(), which the formats dispatch to.
+ */
 #ifndef FORMAT_H
 #define FORMAT_H
 
 #include <linux/types.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include "buf.h"
 #include "socktrace.h"
 
@@ -32,34 +36,40 @@ void format_text_header(struct buf *b);
 /* RFC 3339 UTC with nanoseconds. */
 void format_time(struct buf *b, int64_t real_ns);
 
-/* "ECONNREFUSED" for -111; "errno 4095" when the name is unknown. */
-const char *errno_name(int64_t ret, char *tmp, size_t len);
-/* addr (16 bytes, IPv4 in the first 4) in standard text form. */
-void addr_str(const uint8_t *addr, uint8_t family, char out[INET6_ADDRSTRLEN]);
-const char *family_name(uint8_t family);
-/* "tcp", "udp"...; unknown protocols by number, written into tmp. */
-const char *proto_name(uint16_t proto, char *tmp, size_t len);
-const char *reason_name(uint8_t reason);
-const char *origin_name(uint8_t origin);
-const char *dir_name(uint8_t dir);
-const char *call_name(uint8_t call);
-/* A UDP socket connected and closed without a send or a receive: how
- * glibc probes the routes to a name's addresses to sort them. */
-bool close_is_probe(const struct event *e);
+/* Shared by the formats: */
 
-/* Each kind's own fields (see kinds.h). */
-void json_connect(struct buf *b, const struct event *e);
-void text_connect(struct buf *b, const struct event *e);
-void json_accept(struct buf *b, const struct event *e);
-void text_accept(struct buf *b, const struct event *e);
-void json_open(struct buf *b, const struct event *e);
-void text_open(struct buf *b, const struct event *e);
-void json_io(struct buf *b, const struct event *e);
-void text_io(struct buf *b, const struct event *e);
-void json_close(struct buf *b, const struct event *e);
-void text_close(struct buf *b, const struct event *e);
-void json_untraced(struct buf *b, const struct event *e);
-void text_disconnect(struct buf *b, const struct event *e);
-void text_untraced(struct buf *b, const struct event *e);
+/* The destination's family: the socket's unless a call asked for another. */
+static inline uint8_t dfamily(const struct ends *n)
+{
+	return n->dfamily ? n->dfamily : n->family;
+}
+
+/* A kernel stamp on the wall clock. Wrapping, not overflowing: the stamp
+ * comes from a ring buffer record, which this code does not trust. */
+static inline int64_t wall_ns(uint64_t ts_ns, int64_t realtime_off)
+{
+	return (int64_t)(ts_ns + (uint64_t)realtime_off);
+}
+
+/* Seconds and nanoseconds, the latter always in 0..999999999. */
+static inline time_t split_ns(int64_t ns, long *nsec)
+{
+	int64_t secs = ns / 1000000000, rem = ns % 1000000000;
+
+	if (rem < 0) {
+		rem += 1000000000;
+		secs--;
+	}
+	*nsec = rem;
+	return secs;
+}
+
+/* Each kind's own fields after the common ones: JSON members with their
+ * leading commas, and the text's detail column. */
+#define KIND_FORMATTERS(ID, name, number, part, socket, shown, help)	\
+	void json_##name(struct buf *b, const struct event *e);		\
+	void text_##name(struct buf *b, const struct event *e);
+EVENT_KINDS(KIND_FORMATTERS)
+#undef KIND_FORMATTERS
 
 #endif

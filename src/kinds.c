@@ -1,28 +1,14 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <stdio.h>
 #include <string.h>
-#include "format.h"
+#include <netinet/in.h>
 #include "kinds.h"
 
-/* send and recv are not shown unless asked for: a line per read and
- * write floods a terminal, and the close event carries the totals. */
 static const struct kind_info kinds[EV_KINDS] = {
-	[EV_CONNECT] = { "connect", EVENT_SIZE(struct ev_connect), true, true, json_connect, text_connect,
-			 "connect() results, and how a connect in progress ended" },
-	[EV_ACCEPT] = { "accept", sizeof(struct event_head), true, true, json_accept, text_accept,
-			"connections accepted" },
-	[EV_OPEN] = { "open", sizeof(struct event_head), true, true, json_open, text_open,
-		      "sockets followed from before tracing, from first use, or inherited" },
-	[EV_SEND] = { "send", EVENT_SIZE(struct ev_io), true, false, json_io, text_io,
-		      "each send, whatever the syscall" },
-	[EV_RECV] = { "recv", EVENT_SIZE(struct ev_io), true, false, json_io, text_io,
-		      "each receive, whatever the syscall" },
-	[EV_CLOSE] = { "close", EVENT_SIZE(struct ev_close), true, true, json_close, text_close,
-		       "the end of a socket's descriptor, with its totals" },
-	[EV_UNTRACED] = { "untraced", EVENT_SIZE(struct ev_untraced), false, true, json_untraced,
-			  text_untraced, "processes using sockets where socktrace cannot follow" },
-	[EV_DISCONNECT] = { "disconnect", sizeof(struct event_head), true, true, json_accept, text_disconnect,
-			    "connect(AF_UNSPEC): a socket's peer dissolved" },
+#define KIND_ROW(ID, name, number, part, socket, shown, help) \
+	[EV_##ID] = { #name, EVENT_SIZE(part), socket, shown, help },
+	EVENT_KINDS(KIND_ROW)
+#undef KIND_ROW
 };
 
 bool event_decode(const void *data, size_t size, struct event *e)
@@ -104,4 +90,17 @@ void kinds_names(struct buf *b, bool shown_only)
 		buf_fmt(b, "%s%s", sep, kinds[i].name);
 		sep = ",";
 	}
+}
+
+void kinds_help(struct buf *b)
+{
+	for (unsigned int i = 0; i < EV_KINDS; i++)
+		if (kinds[i].name)
+			buf_fmt(b, "  %-11s %s%s\n", kinds[i].name, kinds[i].help, kinds[i].shown ? "" : " (not by default)");
+}
+
+bool close_is_probe(const struct event *e)
+{
+	return e->h.kind == EV_CLOSE && e->h.sock.ends.proto == IPPROTO_UDP && e->h.sock.origin == ORIGIN_CONNECT &&
+	       !e->close.totals.sends && !e->close.totals.recvs;
 }

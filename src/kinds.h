@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
 /*
- * The event kinds: one row each, from which come the names in JSON, text
- * and --events, the record sizes, the formatting and the help.
+ * The event kinds, one row each of EVENT_KINDS (socktrace.h): their
+ * names in JSON, text and --events, record sizes, default selection and
+ * help. The formats dispatch on them (json.c, text.c).
  */
 #ifndef KINDS_H
 #define KINDS_H
@@ -18,11 +19,7 @@ struct kind_info {
 	size_t size;		/* bytes of its record */
 	bool socket;		/* it carries a socket's fields */
 	bool shown;		/* selected unless --events says otherwise */
-	/* Its own fields, after the common ones: JSON members with their
-	 * leading commas, and the text detail column. */
-	void (*json)(struct buf *b, const struct event *e);
-	void (*text)(struct buf *b, const struct event *e);
-	const char *help;
+	const char *help;	/* what one is, for --help */
 };
 
 /* A ring buffer record into e, zero-filled past its end: false unless it
@@ -36,7 +33,13 @@ uint32_t kinds_default(void);
 /* "connect,close" or "all" -> a mask of EV_BIT()s; 2 with a one-line
  * reason in err on a bad list. */
 int kinds_parse(const char *list, uint32_t *mask, char *err, size_t errlen);
-/* "connect, accept, ..." of every kind, for the help text. */
+/* "connect,accept,..." of every kind (or the default ones). */
 void kinds_names(struct buf *b, bool shown_only);
+/* "  connect     connect() results..." a line each, for --help. */
+void kinds_help(struct buf *b);
+
+/* A UDP socket connected and closed without a send or a receive: how
+ * glibc probes the routes to a name's addresses to sort them. */
+bool close_is_probe(const struct event *e);
 
 #endif

@@ -12,13 +12,13 @@
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "cgnames.h"
-#include "ctxtab.h"
+#include "briefs.h"
 #include "kinds.h"
 #include "opts.h"
 #include "output.h"
 #include "ring.h"
 #include "sandbox.h"
-#include "socktab.h"
+#include "proctab.h"
 #include "status.h"
 #include "tracer.h"
 
@@ -30,8 +30,8 @@ static volatile sig_atomic_t exiting;
 
 struct ctx {
 	struct tracer tr;
-	struct socktab *tab;
-	struct ctxtab *socks;	/* what brief records refer to */
+	struct proctab *tab;
+	struct briefs *briefs;	/* what brief records refer to */
 	struct output out;
 	struct status status;	/* --status */
 	struct cgnames *names;	/* --containers */
@@ -51,7 +51,7 @@ static int handle_event(void *arg, void *data, size_t size)
 	struct ctx *c = arg;
 	struct event e;
 
-	switch (ctxtab_take(c->socks, data, size, &e)) {
+	switch (briefs_take(c->briefs, data, size, &e)) {
 	case RECORD_BAD:
 		c->malformed++;
 		return 0;
@@ -62,7 +62,7 @@ static int handle_event(void *arg, void *data, size_t size)
 		break;
 	}
 	c->received++;
-	socktab_event(c->tab, &e);
+	proctab_event(c->tab, &e);
 	output_event(&c->out, &e);
 	/* Negative stops ring_consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
@@ -177,12 +177,12 @@ static bool status_stopped(struct ctx *c, const struct kernel_tables *k, int rc)
 		fprintf(f, "\"%s\"", strerrorname_np(out->err) ?: "?");
 	else
 		fputs("null", f);
-	fprintf(f, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64
-		",\"untracked\":%" PRIu64 ",\"incomplete\":%" PRIu64 ",\"unreturned\":%" PRIu64
-		",\"raced\":%" PRIu64 ",\"unattributed\":%" PRIu64 ",\"unswept\":%" PRIu64
-		",\"orphaned\":%" PRIu64 "},\"processes\":", k->socks, k->tables, k->untracked, k->incomplete,
-		k->unreturned, k->raced, k->unattributed, k->unswept, k->orphaned);
-	socktab_json(c->tab, f);
+	fprintf(f, ",\"kernel\":{\"sockets\":%" PRId64 ",\"tables\":%" PRId64, k->socks, k->tables);
+#define COUNTER_JSON(name, help) fprintf(f, ",\"" #name "\":%" PRIu64, k->name);
+	KERNEL_COUNTERS(COUNTER_JSON)
+#undef COUNTER_JSON
+	fputs("},\"processes\":", f);
+	proctab_json(c->tab, f);
 	fputs("}\n", f);
 	return status_end(c, f, &mem, &len);
 }
@@ -196,7 +196,28 @@ static void status_failed(const struct ctx *c)
 
 static void open_at_end(const struct snapshot *s, void *arg)
 {
-	socktab_open_at_end(arg, s);
+	proctab_open_at_end(arg, s);
+}
+
+/* The counters of what could not be followed that are not 0 (but the
+ * untracked sockets, which the line above says), in one line. */
+static void not_followed(const struct ctx *c, const struct kernel_tables *k)
+{
+	const char *sep = "socktrace: not followed: ";
+
+#define COUNTER_SAID(name, help)						\
+	if (k->name && strcmp(#name, "untracked")) {				\
+		fprintf(stderr, "%s%" PRIu64 " %s", sep, k->name, help);	\
+		sep = ", ";							\
+	}
+	KERNEL_COUNTERS(COUNTER_SAID)
+#undef COUNTER_SAID
+	if (c->malformed) {
+		fprintf(stderr, "%s%" PRIu64 " malformed records", sep, c->malformed);
+		sep = ", ";
+	}
+	if (strcmp(sep, ", ") == 0)
+		fputc('\n', stderr);
 }
 
 static void summary(struct ctx *c, const struct kernel_tables *k)
@@ -209,18 +230,11 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 		fprintf(stderr, ", %" PRIu64 " not written (%s)", out->unwritten,
 			out->err ? strerror(out->err) : "the reader did not take them");
 	fputc('\n', stderr);
-	if (socktab_nprocs(c->tab))
-		socktab_summary(c->tab, stderr);
+	if (proctab_nprocs(c->tab))
+		proctab_summary(c->tab, stderr);
 	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
 		"still open, %" PRIu64 " not tracked (table full)\n", k->socks, k->tables, k->untracked);
-	if (k->incomplete || k->unreturned || k->raced || k->unattributed || k->unswept ||
-	    k->orphaned || c->malformed)
-		fprintf(stderr, "socktrace: not followed: %" PRIu64 " calls or connect outcomes (a table "
-			"full), %" PRIu64 " calls whose return the kernel did not report, %" PRIu64 " calls "
-			"whose descriptor was closed meanwhile, %" PRIu64 " without a descriptor "
-			"(io_uring), %" PRIu64 " table walks cut short, %" PRIu64 " descriptors of a "
-			"process whose end went unseen, %" PRIu64 " malformed records\n", k->incomplete,
-			k->unreturned, k->raced, k->unattributed, k->unswept, k->orphaned, c->malformed);
+	not_followed(c, k);
 }
 
 static int run(struct ctx *c, const struct opts *o, struct ring *rb)
@@ -281,9 +295,9 @@ int main(int argc, char **argv)
 		return 1;
 	}
 
-	c.tab = socktab_new();
-	c.socks = ctxtab_new();
-	if (!c.tab || !c.socks || install_signals()) {
+	c.tab = proctab_new();
+	c.briefs = briefs_new();
+	if (!c.tab || !c.briefs || install_signals()) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -347,8 +361,8 @@ int main(int argc, char **argv)
 cleanup:
 	ring_close(&ring);
 	tracer_destroy(&c.tr);
-	socktab_free(c.tab);
-	ctxtab_free(c.socks);
+	proctab_free(c.tab);
+	briefs_free(c.briefs);
 	cgnames_free(c.names);
 	status_close(&c.status);
 	return rc;

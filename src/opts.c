@@ -37,9 +37,8 @@ static const char doc[] =
 "  socktrace --attach tracepoint  # tracepoints instead of kprobes\n"
 "  socktrace --check              # what this kernel offers"
 "\v"
-"Event kinds: connect, accept, open, send, recv, close, untraced, disconnect.\n"
-"By default all but send and recv: one line per read or write floods a\n"
-"terminal, and each close carries the socket's totals, which are counted\n"
+"By default every kind but send and recv: one line per read or write floods\n"
+"a terminal, and each close carries the socket's totals, which are counted\n"
 "either way.\n"
 "\n"
 "Exit status: 0 when stopped by Ctrl-C, SIGTERM, --duration or a closed\n"
@@ -93,7 +92,7 @@ struct parse_state {
 	bool events_given;
 };
 
-int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen)
+int parse_pid(const char *s, __u32 *pid, char *err, size_t errlen)
 {
 	char *end;
 	long v;
@@ -176,6 +175,17 @@ static int parse_choice(const char *opt, const char *s, const char *const *names
 	return 2;
 }
 
+/* A file's name, as --status or --btf gives it. */
+static int parse_file(const char *opt, const char *arg, const char **out, struct parse_state *ps)
+{
+	if (!*arg) {
+		snprintf(ps->err, ps->errlen, "--%s: the file name is empty", opt);
+		return 2;
+	}
+	*out = arg;
+	return 0;
+}
+
 static const char *const output_names[] = { "auto", "text", "json" };
 static const char *const attach_names[] = { "auto", "kprobe", "tracepoint" };
 
@@ -188,16 +198,17 @@ const char *attach_name(enum attach_mode m)
 static int check_together(struct parse_state *ps)
 {
 	struct opts *o = ps->o;
+	struct filter *f = &o->filter;
 
-	if (o->follow && !o->pid && !o->comm[0]) {
+	if (f->follow && !f->pid && !f->comm[0]) {
 		snprintf(ps->err, ps->errlen, "--follow follows what --pid or --comm names: give one");
 		return -1;
 	}
-	if (o->failed && ps->events_given) {
+	if (f->failed && ps->events_given) {
 		snprintf(ps->err, ps->errlen, "--failed prints failed connects only: it cannot go with --events");
 		return -1;
 	}
-	if (o->failed)
+	if (f->failed)
 		o->events = EV_BIT(EV_CONNECT);
 	return 0;
 }
@@ -206,13 +217,48 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct parse_state *ps = state->input;
 	struct opts *o = ps->o;
+	struct filter *f = &o->filter;
 	int v = 0, rc;
 
 	switch (key) {
 	case 'p':
-		return parse_pid(arg, &o->pid, ps->err, ps->errlen) ? EINVAL : 0;
+		return parse_pid(arg, &f->pid, ps->err, ps->errlen) ? EINVAL : 0;
 	case 'c':
-		return parse_comm(arg, o->comm, ps->err, ps->errlen) ? EINVAL : 0;
+		return parse_comm(arg, f->comm, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'f':
+		f->follow = true;
+		return 0;
+	case 'u':
+		f->uid_set = true;
+		return parse_uid(arg, &f->uid, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'g':
+		return parse_cgroup(arg, &f->cgroup, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'P':
+		return parse_ports("port", arg, &f->ports, ps->err, ps->errlen) ? EINVAL : 0;
+	case OPT_SPORT:
+		return parse_ports("sport", arg, &f->sports, ps->err, ps->errlen) ? EINVAL : 0;
+	case OPT_DPORT:
+		return parse_ports("dport", arg, &f->dports, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'A':
+		if (f->nprefixes >= PREFIXES_MAX) {
+			snprintf(ps->err, ps->errlen, "--addr: at most %d prefixes", PREFIXES_MAX);
+			return EINVAL;
+		}
+		return parse_prefix(arg, &f->prefixes[f->nprefixes++], ps->err, ps->errlen) ? EINVAL : 0;
+	case OPT_PROTO:
+		return parse_proto(arg, &f->proto, ps->err, ps->errlen) ? EINVAL : 0;
+	case 'F':
+		f->failed = true;
+		return 0;
+	case '4':
+	case '6':
+		if (f->family && f->family != (key == '4' ? AF_INET : AF_INET6)) {
+			snprintf(ps->err, ps->errlen, "--ipv4 and --ipv6 exclude each other; "
+				 "without either, both are traced");
+			return EINVAL;
+		}
+		f->family = key == '4' ? AF_INET : AF_INET6;
+		return 0;
 	case 'd':
 		return parse_duration(arg, &o->duration, ps->err, ps->errlen) ? EINVAL : 0;
 	case 'r':
@@ -230,61 +276,17 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		ps->events_given = true;
 		return kinds_parse(arg, &o->events, ps->err, ps->errlen) ? EINVAL : 0;
 	case 's':
-		if (!*arg) {
-			snprintf(ps->err, ps->errlen, "--status: the file name is empty");
-			return EINVAL;
-		}
-		o->status = arg;
-		return 0;
-	case 'u':
-		o->uid_set = true;
-		return parse_uid(arg, &o->uid, ps->err, ps->errlen) ? EINVAL : 0;
-	case 'g':
-		return parse_cgroup(arg, &o->cgroup, ps->err, ps->errlen) ? EINVAL : 0;
-	case 'P':
-		return parse_ports("port", arg, &o->ports, ps->err, ps->errlen) ? EINVAL : 0;
-	case OPT_SPORT:
-		return parse_ports("sport", arg, &o->sports, ps->err, ps->errlen) ? EINVAL : 0;
-	case OPT_DPORT:
-		return parse_ports("dport", arg, &o->dports, ps->err, ps->errlen) ? EINVAL : 0;
-	case 'A':
-		if (o->nprefixes >= PREFIXES_MAX) {
-			snprintf(ps->err, ps->errlen, "--addr: at most %d prefixes", PREFIXES_MAX);
-			return EINVAL;
-		}
-		return parse_prefix(arg, &o->prefixes[o->nprefixes++], ps->err, ps->errlen) ? EINVAL : 0;
-	case OPT_PROTO:
-		return parse_proto(arg, &o->proto, ps->err, ps->errlen) ? EINVAL : 0;
-	case 'F':
-		o->failed = true;
-		return 0;
-	case 'f':
-		o->follow = true;
-		return 0;
+		return parse_file("status", arg, &o->status, ps) ? EINVAL : 0;
 	case OPT_CONTAINERS:
 		o->containers = true;
 		return 0;
 	case 'b':
-		if (!*arg) {
-			snprintf(ps->err, ps->errlen, "--btf: the file name is empty");
-			return EINVAL;
-		}
-		o->btf = arg;
-		return 0;
+		return parse_file("btf", arg, &o->btf, ps) ? EINVAL : 0;
 	case 'C':
 		o->check = true;
 		return 0;
 	case 'v':
 		o->verbose = true;
-		return 0;
-	case '4':
-	case '6':
-		if (o->family && o->family != (key == '4' ? AF_INET : AF_INET6)) {
-			snprintf(ps->err, ps->errlen, "--ipv4 and --ipv6 exclude each other; "
-				 "without either, both are traced");
-			return EINVAL;
-		}
-		o->family = key == '4' ? AF_INET : AF_INET6;
 		return 0;
 	case ARGP_KEY_ARG:
 		snprintf(ps->err, ps->errlen, "unexpected argument '%s'", arg);
@@ -302,9 +304,28 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	}
 }
 
+/* After argp's own doc: the event kinds, from their table. */
+static char *help_filter(int key, const char *text, void *input)
+{
+	char mem[2048];
+	struct buf b;
+	char *out;
+
+	(void)input;
+	if (key != ARGP_KEY_HELP_POST_DOC)
+		return (char *)text;
+	buf_init(&b, mem, sizeof(mem) - 1);
+	buf_str(&b, "Event kinds (--events):\n");
+	kinds_help(&b);
+	buf_fmt(&b, "\n%s", text ? text : "");
+	mem[b.len] = '\0';
+	out = strdup(mem);
+	return out ? out : (char *)text;
+}
+
 int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
-	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, NULL, NULL };
+	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, help_filter, NULL };
 	struct parse_state ps = { o, err, errlen, false };
 	char *argv0 = argc > 0 ? argv[0] : NULL;
 	int rc;

@@ -16,25 +16,14 @@ enum output_mode { OUT_AUTO, OUT_TEXT, OUT_JSON };
 enum attach_mode { ATTACH_AUTO, ATTACH_KPROBE, ATTACH_TRACEPOINT };
 
 struct opts {
-	uint32_t pid;			/* 0: every process */
-	char comm[COMM_MAX + 1];	/* "": every command */
+	struct filter filter;		/* what the kernel side follows (socktrace.h) */
 	enum output_mode output;
 	enum attach_mode attach;
-	uint8_t family;			/* AF_INET or AF_INET6; 0: both */
 	unsigned int duration;		/* seconds; 0: until stopped */
 	uint32_t ring_size;		/* bytes, a power of two */
 	uint32_t events;		/* EV_BIT()s of the kinds to print */
 	const char *status;		/* --status FILE; NULL: none */
 	const char *btf;		/* --btf FILE: the kernel's BTF, when it has none */
-	bool uid_set;
-	uint32_t uid;
-	struct ports ports, sports, dports;	/* either end, local, peer */
-	struct prefix prefixes[PREFIXES_MAX];	/* either end */
-	uint8_t nprefixes;
-	uint8_t proto;			/* IPPROTO_TCP or _UDP; 0: any */
-	uint64_t cgroup;		/* cgroup v2 id; 0: any */
-	bool failed;			/* only connects that fail */
-	bool follow;			/* and descendants of --pid/--comm matches */
 	bool containers;		/* name cgroups */
 	bool check;			/* --check: say what the kernel offers, and exit */
 	bool verbose;
@@ -47,7 +36,7 @@ struct opts {
  */
 int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen);
 
-int parse_pid(const char *s, uint32_t *pid, char *err, size_t errlen);
+int parse_pid(const char *s, __u32 *pid, char *err, size_t errlen);
 int parse_comm(const char *s, char *comm, char *err, size_t errlen);
 int parse_duration(const char *s, unsigned int *secs, char *err, size_t errlen);
 int parse_ring_size(const char *s, uint32_t *bytes, char *err, size_t errlen);

@@ -313,31 +313,10 @@ static unsigned int own_pidns(void)
 	return stat("/proc/self/ns/pid", &st) || st.st_ino == INIT_PIDNS_INO ? 0 : st.st_ino;
 }
 
-static void set_ports(volatile __u16 *dst, volatile __u8 *n, const struct ports *p)
+static void set_filter(struct socktrace_bpf *s, const struct opts *o)
 {
-	for (unsigned int i = 0; i < p->n; i++)
-		dst[i] = p->port[i];
-	*n = p->n;
-}
-
-static void set_filters(struct socktrace_bpf *s, const struct opts *o)
-{
-	s->rodata->filter_pid = o->pid;
-	memcpy((char *)s->rodata->filter_comm, o->comm, sizeof(o->comm));
-	s->rodata->filter_uid_set = o->uid_set;
-	s->rodata->filter_uid = o->uid;
-	s->rodata->filter_cgroup = o->cgroup;
-	s->rodata->filter_follow = o->follow;
+	memcpy((void *)&s->rodata->filter, &o->filter, sizeof(o->filter));
 	s->rodata->viewer_pidns = own_pidns();
-	s->rodata->filter_family = o->family;
-	s->rodata->filter_proto = o->proto;
-	set_ports(s->rodata->filter_ports, &s->rodata->nports, &o->ports);
-	set_ports(s->rodata->filter_sports, &s->rodata->nsports, &o->sports);
-	set_ports(s->rodata->filter_dports, &s->rodata->ndports, &o->dports);
-	for (unsigned int i = 0; i < o->nprefixes; i++)
-		memcpy((void *)&s->rodata->filter_prefixes[i], &o->prefixes[i], sizeof(o->prefixes[i]));
-	s->rodata->nprefixes = o->nprefixes;
-	s->rodata->filter_failed = o->failed;
 }
 
 /* The kernel's pid_max: no more threads than that can be in a call. */
@@ -396,7 +375,7 @@ static int open_configured(struct tracer *t, const struct opts *o)
 	if (!s)
 		return -errno;
 	t->skel = s;
-	set_filters(s, o);
+	set_filter(s, o);
 	s->rodata->event_mask = o->events;
 	/* A close tells user space when to forget a socket it holds for the
 	 * brief records: without close events it would hold every one. */
@@ -708,11 +687,7 @@ void tracer_tables(const struct tracer *t, struct kernel_tables *k)
 	/* Counters the BPF side keeps in its mmap'ed .bss. */
 	k->socks = LOAD(nsocks);
 	k->tables = LOAD(ntables);
-	k->untracked = LOAD(untracked);
-	k->incomplete = LOAD(incomplete);
-	k->unreturned = LOAD(unreturned);
-	k->raced = LOAD(raced);
-	k->unattributed = LOAD(unattributed);
-	k->unswept = LOAD(unswept);
-	k->orphaned = LOAD(orphaned);
+#define COUNTER_LOAD(name, help) k->name = LOAD(name);
+	KERNEL_COUNTERS(COUNTER_LOAD)
+#undef COUNTER_LOAD
 }

@@ -59,13 +59,9 @@ uint64_t tracer_lost(const struct tracer *t);
 struct kernel_tables {
 	int64_t socks;		/* tracked descriptors */
 	int64_t tables;		/* descriptor tables (processes) with an entry */
-	uint64_t untracked;	/* sockets not tracked: the socket table was full */
-	uint64_t incomplete;	/* calls not followed: the call table was full */
-	uint64_t unreturned;	/* calls whose return the kernel did not report */
-	uint64_t raced;		/* calls whose descriptor was closed meanwhile */
-	uint64_t unattributed;	/* socket I/O with no descriptor (io_uring) */
-	uint64_t unswept;	/* table walks cut short (kernels before 5.17) */
-	uint64_t orphaned;	/* descriptors of a table that died unseen, dropped */
+#define COUNTER_FIELD(name, help) uint64_t name;
+	KERNEL_COUNTERS(COUNTER_FIELD)
+#undef COUNTER_FIELD
 };
 
 /* What the kernel's tables hold now; no syscall, so it works sandboxed. */

@@ -65,7 +65,7 @@ refusal() {
 }
 
 # Per-syscall tracepoints refused (at attach): the raw dispatch.
-refusal attach:ts_connect syscall_tracepoints ts_connect raw "tcp udp dup2 close_range nonblock"
+refusal attach:sys_enter_conn syscall_tracepoints sys_enter_connect raw "tcp udp dup2 close_range nonblock"
 # Sock tracepoints refused: sends and receives from their syscalls (raw).
 refusal load:rt_sock_send sock_tracepoints rt_sock_send raw "tcp io-tcp io-udp"
 # bpf_loop refused: bounded walks at exit, exec and fork.
@@ -80,7 +80,7 @@ refusal once:rt_sock_send btf_loads rt_sock_send per-syscall "tcp io-tcp io-udp"
 refusal load:rt_sock_state connect_outcomes rt_sock_state per-syscall "tcp udp refused"
 
 # A core program refused: one line naming it, the errno and the cause; exit 1.
-REFUSE=load:rt_sys_enter,attach:ts_connect LD_PRELOAD=$shim "$SOCKTRACE" > /dev/null 2> "$tmp/err"
+REFUSE=load:rt_sys_enter,attach:sys_enter_conn LD_PRELOAD=$shim "$SOCKTRACE" > /dev/null 2> "$tmp/err"
 rc=$?
 if [ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
    grep -q "^socktrace: the kernel refused to load rt_sys_enter (raw_tp/sys_enter): EPERM: .*policy" "$tmp/err" &&
@@ -89,7 +89,7 @@ if [ $rc = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] &&
 else
 	fail "a core program refused: exit 1, one line naming it and the cause" "exit $rc: $(cat "$tmp/err")"
 fi
-REFUSE=load:rt_sys_enter,attach:ts_connect LD_PRELOAD=$shim "$SOCKTRACE" --check > "$tmp/check" 2>&1
+REFUSE=load:rt_sys_enter,attach:sys_enter_conn LD_PRELOAD=$shim "$SOCKTRACE" --check > "$tmp/check" 2>&1
 rc=$?
 [ $rc = 1 ] && grep -q '^result: *cannot trace: the kernel refused to load rt_sys_enter' "$tmp/check" &&
 	ok "... and --check agrees: exit 1" || fail "... and --check agrees: exit 1" "exit $rc: $(tail -1 "$tmp/check")"

@@ -9,11 +9,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "ctxtab.h"
+#include "briefs.h"
 #include "escape.h"
 #include "format.h"
 #include "kinds.h"
-#include "socktab.h"
+#include "proctab.h"
 
 /* An independent strict checker for the JSON our formats produce: one
  * object of string and integer values. */
@@ -131,26 +131,26 @@ static void check_text_line(const char *s, size_t n)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static struct socktab *tab;
-	static struct ctxtab *socks;
+	static struct proctab *tab;
+	static struct briefs *briefs;
 	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
 	struct event e;
 	struct buf b;
 
-	if (!tab || socktab_nprocs(tab) > 100000) {
-		socktab_free(tab);
-		tab = socktab_new();
+	if (!tab || proctab_nprocs(tab) > 100000) {
+		proctab_free(tab);
+		tab = proctab_new();
 	}
-	if (!socks || ctxtab_count(socks) > 100000) {
-		ctxtab_free(socks);
-		socks = ctxtab_new();
+	if (!briefs || briefs_count(briefs) > 100000) {
+		briefs_free(briefs);
+		briefs = briefs_new();
 	}
 	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
-	socktab_open_at_end(tab, &snap);
-	if (ctxtab_take(socks, data, size, &e) == RECORD_BAD)
+	proctab_open_at_end(tab, &snap);
+	if (briefs_take(briefs, data, size, &e) == RECORD_BAD)
 		return 0;
-	socktab_event(tab, &e);
+	proctab_event(tab, &e);
 
 	buf_init(&b, mem, sizeof(mem));
 	struct fmt f = { .realtime_off = (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40 };

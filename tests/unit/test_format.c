@@ -7,6 +7,7 @@
 #include "check.h"
 #include "format.h"
 #include "kinds.h"
+#include "names.h"
 
 static char mem[LINE_MAX_LEN + 1];
 /* socktrace's own cgroup and netns are those of the test event. */
@@ -107,10 +108,11 @@ int main(void)
 {
 	numbers_and_dates();
 	struct event e = { .h = {
-		.ts_ns = 123456789, .pid = 10, .tid = 11, .uid = 1000, .fd = 3, .sock = 4096,
-		.cgroup = 7, .netns = 4026531840u, .kind = EV_CONNECT, .comm = "curl",
-		.ends = { .saddr = { 10, 0, 0, 2 }, .daddr = { 93, 184, 216, 34 }, .sport = 40000,
-			  .dport = 80, .family = AF_INET, .dfamily = AF_INET, .proto = IPPROTO_TCP } },
+		.who = { .ts_ns = 123456789, .pid = 10, .tid = 11, .uid = 1000, .comm = "curl" },
+		.sock = { .id = 4096, .fd = 3, .cgroup = 7, .netns = 4026531840u,
+			  .ends = { .saddr = { 10, 0, 0, 2 }, .daddr = { 93, 184, 216, 34 }, .sport = 40000,
+				    .dport = 80, .family = AF_INET, .dfamily = AF_INET, .proto = IPPROTO_TCP } },
+		.kind = EV_CONNECT },
 		.connect = { .latency_ns = 42000 } };
 
 	CHECK_STR(json(&e), "{\"time\":\"2023-11-14T22:13:20.123456789Z\",\"event\":\"connect\","
@@ -118,10 +120,10 @@ int main(void)
 		  "\"family\":\"ipv4\",\"proto\":\"tcp\",\"saddr\":\"10.0.0.2\",\"sport\":40000,"
 		  "\"daddr\":\"93.184.216.34\",\"dport\":80,\"cgroup\":7,\"netns\":4026531840,\"ret\":0,"
 		  "\"latency_ns\":42000}\n");
-	CHECK_STR(text(&e), "10      curl            3    connect tcp 10.0.0.2:40000 > 93.184.216.34:80 ok after 42 us\n");
+	CHECK_STR(text(&e), "10      curl            3    connect tcp 10.0.0.2:40000 > 93.184.216.34:80 ok in 42 us\n");
 	e.connect.ret = -ECONNREFUSED;
 	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\",\"latency_ns\":42000}");
-	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED after 42 us\n");
+	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED in 42 us\n");
 	/* A connect in progress is timed by its outcome, not by the call. */
 	e.connect.ret = -EINPROGRESS;
 	HAS(json(&e), "\"ret\":-115}");	/* not an error */
@@ -137,27 +139,27 @@ int main(void)
 	HAS(text(&e), ":80 established after 3000 ms\n");
 	e.h.flags = 0;
 	/* A process in its own pid namespace also shows its pid there. */
-	e.h.nspid = 1;
+	e.h.who.nspid = 1;
 	HAS(json(&e), "\"pid\":10,\"nspid\":1,\"tid\":11,");
-	e.h.nspid = 0;
+	e.h.who.nspid = 0;
 	/* A failed connect names the address asked for, in its own family. */
-	e.h.ends.dfamily = AF_INET6;
-	memset(e.h.ends.daddr, 0, 16);
-	e.h.ends.daddr[15] = 1;
+	e.h.sock.ends.dfamily = AF_INET6;
+	memset(e.h.sock.ends.daddr, 0, 16);
+	e.h.sock.ends.daddr[15] = 1;
 	HAS(json(&e), "\"family\":\"ipv4\",\"proto\":\"tcp\",\"saddr\":\"10.0.0.2\",\"sport\":40000,\"daddr\":\"::1\"");
 	HAS(text(&e), "tcp 10.0.0.2:40000 > [::1]:80");
 
 	/* IPv6, IPv4-mapped included, in standard text form. */
-	memset(&e.h.ends, 0, sizeof(e.h.ends));
-	e.h.ends.family = e.h.ends.dfamily = AF_INET6;
-	e.h.ends.proto = IPPROTO_UDP;
-	e.h.ends.saddr[15] = 1;
-	memcpy(e.h.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
-	e.h.ends.sport = 5000;
-	e.h.ends.dport = 53;
+	memset(&e.h.sock.ends, 0, sizeof(e.h.sock.ends));
+	e.h.sock.ends.family = e.h.sock.ends.dfamily = AF_INET6;
+	e.h.sock.ends.proto = IPPROTO_UDP;
+	e.h.sock.ends.saddr[15] = 1;
+	memcpy(e.h.sock.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
+	e.h.sock.ends.sport = 5000;
+	e.h.sock.ends.dport = 53;
 	HAS(json(&e), "\"family\":\"ipv6\",\"proto\":\"udp\",\"saddr\":\"::1\",\"sport\":5000,"
 	    "\"daddr\":\"::ffff:127.0.0.1\",\"dport\":53");
-	HAS(text(&e), "udp [::1]:5000 > [::ffff:127.0.0.1]:53 ok after 3000 ms\n");
+	HAS(text(&e), "udp [::1]:5000 > [::ffff:127.0.0.1]:53 ok in 3000 ms\n");
 	/* connect(AF_UNSPEC): the peer it had, which it forgets. */
 	e.h.kind = EV_DISCONNECT;
 	HAS(json(&e), "\"event\":\"disconnect\"");
@@ -168,24 +170,24 @@ int main(void)
 	HAS(json(&e), "\"netns\":4026531840}\n");
 	HAS(text(&e), "accept  udp [::1]:5000 < [::ffff:127.0.0.1]:53\n");
 	e.h.kind = EV_OPEN;
-	e.h.origin = ORIGIN_EXISTING;
+	e.h.sock.origin = ORIGIN_EXISTING;
 	HAS(json(&e), "\"origin\":\"existing\"}\n");
 	HAS(text(&e), "open    udp [::1]:5000 > [::ffff:127.0.0.1]:53 (open before tracing)\n");
 	/* A listening or unconnected socket: no peer rather than [::]:0. */
-	memset(e.h.ends.daddr, 0, sizeof(e.h.ends.daddr));
-	e.h.ends.dport = 0;
+	memset(e.h.sock.ends.daddr, 0, sizeof(e.h.sock.ends.daddr));
+	e.h.sock.ends.dport = 0;
 	HAS(text(&e), "open    udp [::1]:5000, no peer (open before tracing)\n");
 	HAS(json(&e), "\"daddr\":\"::\",\"dport\":0");
-	e.h.ends.dport = 53;
-	memcpy(e.h.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
+	e.h.sock.ends.dport = 53;
+	memcpy(e.h.sock.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
 
 	e.h.kind = EV_SEND;
 	e.io.ret = 81;
-	e.io.call = CALL_WRITEV;
+	e.io.call = CALL_writev;
 	HAS(json(&e), "\"dport\":53,\"cgroup\":7,\"netns\":4026531840,\"call\":\"writev\",\"bytes\":81}\n");
 	HAS(text(&e), "send    81 bytes (writev)\n");
 	e.h.flags = EVF_DEST;
-	e.io.call = CALL_SENDTO;
+	e.io.call = CALL_sendto;
 	HAS(json(&e), "\"bytes\":81,\"dest_arg\":true}\n");
 	HAS(text(&e), "send    81 bytes (sendto) to [::ffff:127.0.0.1]:53\n");
 	e.h.flags = EVF_DEST | EVF_DEST_USER;
@@ -194,7 +196,7 @@ int main(void)
 	e.h.flags = 0;
 	e.h.kind = EV_RECV;
 	e.io.ret = -EAGAIN;
-	e.io.call = CALL_RECVMMSG;
+	e.io.call = CALL_recvmmsg;
 	HAS(json(&e), "\"call\":\"recvmmsg\",\"ret\":-11,\"error\":\"EAGAIN\"}");
 	HAS(text(&e), "recv    EAGAIN (recvmmsg)\n");
 	e.io.ret = -4095;	/* no name: still one valid value */
@@ -203,11 +205,11 @@ int main(void)
 	HAS(json(&e), "\"call\":\"unknown\"");
 
 	e.h.kind = EV_CLOSE;
-	e.h.origin = ORIGIN_ACCEPT;
-	e.h.dir = DIR_IN;
-	e.close = (struct ev_close){ .duration_ns = 177000000, .sent_bytes = 81, .sends = 1,
-				     .recv_bytes = 300, .recvs = 2, .tcp_bytes_acked = 81,
-				     .tcp_bytes_received = 300 };
+	e.h.sock.origin = ORIGIN_ACCEPT;
+	e.h.sock.dir = DIR_IN;
+	e.close = (struct ev_close){ .duration_ns = 177000000,
+				     .totals = { .sent_bytes = 81, .sends = 1, .recv_bytes = 300, .recvs = 2 },
+				     .tcp_bytes_acked = 81, .tcp_bytes_received = 300 };
 	HAS(json(&e), "\"reason\":\"close\",\"origin\":\"accept\",\"dir\":\"in\",\"duration_ns\":177000000,"
 	    "\"sent_bytes\":81,\"sends\":1,\"recv_bytes\":300,\"recvs\":2}\n");
 	HAS(text(&e), "close   closed after 177 ms, 81 B out, 300 B in\n");
@@ -222,19 +224,19 @@ int main(void)
 	HAS(json(&e), "\"reason\":\"unknown\"");
 	/* A UDP socket connected and closed unused: a resolver's probe. */
 	e.h.flags = 0;
-	e.h.origin = ORIGIN_CONNECT;
+	e.h.sock.origin = ORIGIN_CONNECT;
 	e.close = (struct ev_close){ .duration_ns = 1000 };
 	HAS(json(&e), "\"recvs\":0,\"probe\":true}\n");
 	HAS(text(&e), "0 B in (connect only: a probe)\n");
-	e.close.sends = 1;
+	e.close.totals.sends = 1;
 	CHECK(!strstr(json(&e), "probe"));
 	/* Where the socket is, in text when not where socktrace is. */
-	e.h.cgroup = 8;
-	e.h.netns = 4026532000u;
+	e.h.sock.cgroup = 8;
+	e.h.sock.netns = 4026532000u;
 	HAS(text(&e), "0 B in [cgroup 8] [netns 4026532000]\n");
 	HAS(json(&e), "\"cgroup\":8,\"netns\":4026532000,\"reason\"");
-	e.h.cgroup = 7;
-	e.h.netns = 4026531840u;
+	e.h.sock.cgroup = 7;
+	e.h.sock.netns = 4026531840u;
 
 	e.h.kind = EV_UNTRACED;
 	e.untraced.why = UNTRACED_COMPAT;
@@ -244,22 +246,22 @@ int main(void)
 
 	/* A hostile name cannot break the line, in either format. */
 	e.h.kind = EV_CONNECT;
-	memcpy(e.h.comm, "a\"\n\x1b\xff\\bcdefghijk", 16);
+	memcpy(e.h.who.comm, "a\"\n\x1b\xff\\bcdefghijk", 16);
 	HAS(json(&e), "\"comm\":\"a\\\"\\n\\u001b\\ufffd\\\\bcdefghijk\"");
 	HAS(text(&e), "a\"\\x0a\\x1b\\xff\\\\bcdefghijk ");
 	CHECK(strchr(text(&e), '\n') == strrchr(text(&e), '\n'));
 	/* The longest line fits with room to spare. */
-	memset(e.h.comm, 0xff, sizeof(e.h.comm));
+	memset(e.h.who.comm, 0xff, sizeof(e.h.who.comm));
 	e.h.kind = EV_CLOSE;
 	e.h.flags = 0xff;
-	e.h.pid = e.h.tid = e.h.uid = e.h.nspid = e.h.netns = 4294967295u;
-	e.h.sock = e.h.cgroup = ~0ULL;
+	e.h.who.pid = e.h.who.tid = e.h.who.uid = e.h.who.nspid = e.h.sock.netns = 4294967295u;
+	e.h.sock.id = e.h.sock.cgroup = ~0ULL;
 	memset(&e.close, 0xff, sizeof(e.close));
-	memset(e.h.ends.saddr, 0xff, 16);
-	memset(e.h.ends.daddr, 0xff, 16);
-	e.h.ends.family = AF_INET6;
-	e.h.ends.proto = 65535;
-	e.h.fd = -2147483647 - 1;
+	memset(e.h.sock.ends.saddr, 0xff, 16);
+	memset(e.h.sock.ends.daddr, 0xff, 16);
+	e.h.sock.ends.family = AF_INET6;
+	e.h.sock.ends.proto = 65535;
+	e.h.sock.fd = -2147483647 - 1;
 	CHECK(strlen(json(&e)) + 128 < LINE_MAX_LEN);
 	return check_done("format");
 }

@@ -22,19 +22,19 @@ int main(void)
 	uint32_t pid;
 
 	CHECK(parse(&o, NULL, NULL, NULL) == 0);
-	CHECK(o.pid == 0 && o.comm[0] == 0 && o.output == OUT_AUTO && o.attach == ATTACH_AUTO);
-	CHECK(parse(&o, "--pid", "42", "--verbose") == 0 && o.pid == 42 && o.verbose);
-	CHECK(parse(&o, "-p", "4194304", NULL) == 0 && o.pid == 4194304);
+	CHECK(o.filter.pid == 0 && o.filter.comm[0] == 0 && o.output == OUT_AUTO && o.attach == ATTACH_AUTO);
+	CHECK(parse(&o, "--pid", "42", "--verbose") == 0 && o.filter.pid == 42 && o.verbose);
+	CHECK(parse(&o, "-p", "4194304", NULL) == 0 && o.filter.pid == 4194304);
 	CHECK(parse(&o, "--comm=curl", "-o", "json") == 0);
-	CHECK_STR(o.comm, "curl");
+	CHECK_STR(o.filter.comm, "curl");
 	CHECK(o.output == OUT_JSON);
 	CHECK(parse(&o, "--output", "text", NULL) == 0 && o.output == OUT_TEXT);
 	CHECK(parse(&o, "--attach", "tracepoint", NULL) == 0 && o.attach == ATTACH_TRACEPOINT);
 	CHECK(parse(&o, "--attach=kprobe", "--duration", "5") == 0);
 	CHECK(o.attach == ATTACH_KPROBE && o.duration == 5);
 
-	CHECK(parse(&o, "--ipv6", NULL, NULL) == 0 && o.family == AF_INET6);
-	CHECK(parse(&o, "-4", "--ipv4", NULL) == 0 && o.family == AF_INET);
+	CHECK(parse(&o, "--ipv6", NULL, NULL) == 0 && o.filter.family == AF_INET6);
+	CHECK(parse(&o, "-4", "--ipv4", NULL) == 0 && o.filter.family == AF_INET);
 	CHECK(parse(&o, "--ipv4", "--ipv6", NULL) == 2);
 
 	/* Refused, each with a reason. */
@@ -61,7 +61,7 @@ int main(void)
 	struct prefix px;
 	uint32_t uid;
 	uint8_t proto;
-	uint64_t cg;
+	__u64 cg;
 
 	CHECK(parse_ports("port", "53", &ports, err, sizeof(err)) == 0 && ports.n == 1 && ports.port[0] == 53);
 	CHECK(parse_ports("port", "80,443", &ports, err, sizeof(err)) == 0 && ports.n == 3 && ports.port[2] == 443);
@@ -87,8 +87,8 @@ int main(void)
 	CHECK(parse_proto("icmp", &proto, err, sizeof(err)) == 2);
 	CHECK(parse_cgroup("/tmp", &cg, err, sizeof(err)) == 2);
 	CHECK(parse(&o, "--follow", NULL, NULL) == 2);	/* follows nothing */
-	CHECK(parse(&o, "--follow", "--pid", "1") == 0 && o.follow);
-	CHECK(parse(&o, "--failed", NULL, NULL) == 0 && o.failed && o.events == (1u << EV_CONNECT));
+	CHECK(parse(&o, "--follow", "--pid", "1") == 0 && o.filter.follow);
+	CHECK(parse(&o, "--failed", NULL, NULL) == 0 && o.filter.failed && o.events == (1u << EV_CONNECT));
 	CHECK(parse(&o, "--failed", "-e", "close") == 2);
 	CHECK(parse(&o, "--addr", "10.0.0.0/8", "-A") == 2);	/* the second lacks its value */
 	return check_done("opts");

@@ -58,7 +58,7 @@ smp=${VM_SMP:-${cpus:-1}}
 t0=$(date +%s.%N)
 timeout -k 10 "$timeout" "${qemu[@]}" \
     -kernel "$vm/kernel/vmlinuz" -initrd "$vm/initrd.gz" \
-    -append "console=$console quiet panic=-1 STEP_SECS=${STEP_SECS:-120} ${GUEST_ARGS:-}" \
+    -append "console=$console quiet panic=-1 STEP_SECS=${STEP_SECS:-240} ${GUEST_ARGS:-}" \
     -nographic -no-reboot -m 1024 -smp "$smp" -nic none "${extra[@]}" \
     </dev/null >"$vm/serial.raw" 2>&1
 qrc=$?

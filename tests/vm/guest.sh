@@ -17,7 +17,7 @@
 # build/static/*, built by `make static` unless given; arm64 guests always
 # use build/arm64/static/*, built by `make arm64-static`), E2E_RUN, E2E_CHECK
 # (default tests/e2e-*.sh), STEP_SECS (bound on each guest step, default
-# 120: a kprobe step takes up to 30 s under TCG), VM_TIMEOUT (bound on the
+# 240: an e2e step takes up to two minutes under TCG), VM_TIMEOUT (bound on the
 # whole guest, default 5 steps + 120 s).
 set -u -o pipefail
 
@@ -28,7 +28,7 @@ label=vm-$name
 vm=$root/build/vm/$name
 log=$vm/serial.log
 arch=$(grep -v '^#' "$here/kernels" | awk -v n="$name" '$1 == n { print $2 }')
-export STEP_SECS=${STEP_SECS:-120}
+export STEP_SECS=${STEP_SECS:-240}
 export VM_TIMEOUT=${VM_TIMEOUT:-$((5 * STEP_SECS + 120))}
 E2E_RUN=${E2E_RUN:-$root/tests/e2e-run.sh}
 E2E_CHECK=${E2E_CHECK:-$root/tests/e2e-check.sh}

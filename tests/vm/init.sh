@@ -16,7 +16,7 @@
 # command line word, which the kernel hands to init as an environment
 # variable) bounds each step.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/tmp
-STEP_SECS=${STEP_SECS:-120}
+STEP_SECS=${STEP_SECS:-240}
 OUT=/tmp/out
 
 # Whatever happens, end by powering off; exiting init would panic the kernel.

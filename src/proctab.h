@@ -3,8 +3,8 @@
  * Per-process totals for the exit summary. The kernel keeps the sockets;
  * this only adds up what its events and its final snapshot say.
  */
-#ifndef SOCKTAB_H
-#define SOCKTAB_H
+#ifndef PROCTAB_H
+#define PROCTAB_H
 
 #include <linux/types.h>
 #include <stdint.h>
@@ -20,32 +20,29 @@ struct proc_stats {
 	uint64_t in;		/* connections it accepted */
 	uint64_t other;		/* sockets followed from before, from first use, inherited */
 	uint64_t failed;	/* connects that failed, at once or later */
-	uint64_t sent_bytes;	/* over its sockets: ended ones, and open ones at the end */
-	uint64_t sends;
-	uint64_t recv_bytes;
-	uint64_t recvs;
+	struct totals totals;	/* over its sockets: ended ones, and open ones at the end */
 	uint64_t open;		/* its sockets still open at the end */
 };
 
 /* The summary folds processes past PROCS_MAX into one "(others)" row. */
 #define PROCS_MAX (1u << 16)
 
-struct socktab;
+struct proctab;
 
-struct socktab *socktab_new(void);
-void socktab_free(struct socktab *t);
+struct proctab *proctab_new(void);
+void proctab_free(struct proctab *t);
 
 /* Counts one event; -1 only when memory ran out. */
-int socktab_event(struct socktab *t, const struct event *e);
+int proctab_event(struct proctab *t, const struct event *e);
 /* Counts a descriptor still open when tracing stopped. */
-int socktab_open_at_end(struct socktab *t, const struct snapshot *s);
+int proctab_open_at_end(struct proctab *t, const struct snapshot *s);
 
-const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid, uint64_t pstart);
-size_t socktab_nprocs(const struct socktab *t);
+const struct proc_stats *proctab_proc(const struct proctab *t, uint32_t pid, uint64_t pstart);
+size_t proctab_nprocs(const struct proctab *t);
 
 /* The per-process table, by pid, within 100 columns. */
-void socktab_summary(const struct socktab *t, FILE *f);
+void proctab_summary(const struct proctab *t, FILE *f);
 /* The same as a JSON array. */
-void socktab_json(const struct socktab *t, FILE *f);
+void proctab_json(const struct proctab *t, FILE *f);
 
 #endif

@@ -4,16 +4,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include "escape.h"
-#include "format.h"
+#include "kinds.h"
 #include "hmap.h"
-#include "socktab.h"
+#include "proctab.h"
+
+static void totals_add(struct totals *to, const struct totals *from)
+{
+	to->sent_bytes += from->sent_bytes;
+	to->sends += from->sends;
+	to->recv_bytes += from->recv_bytes;
+	to->recvs += from->recvs;
+}
 
 struct proc_node {
 	struct hnode node;	/* key: proc_key() */
 	struct proc_stats st;
 };
 
-struct socktab {
+struct proctab {
 	struct hmap procs;
 };
 
@@ -24,12 +32,12 @@ static uint64_t proc_key(uint32_t pid, uint64_t pstart)
 	return pstart << 22 ^ pid;
 }
 
-struct socktab *socktab_new(void)
+struct proctab *proctab_new(void)
 {
-	return calloc(1, sizeof(struct socktab));
+	return calloc(1, sizeof(struct proctab));
 }
 
-void socktab_free(struct socktab *t)
+void proctab_free(struct proctab *t)
 {
 	if (!t)
 		return;
@@ -38,7 +46,7 @@ void socktab_free(struct socktab *t)
 }
 
 /* The row of (pid, pstart), made if new; comm, when given, names it. */
-static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, uint64_t pstart, const char *comm)
+static struct proc_stats *proc_get(struct proctab *t, uint32_t pid, uint64_t pstart, const char *comm)
 {
 	struct hnode *h = hmap_find(&t->procs, proc_key(pid, pstart));
 	struct proc_node *p;
@@ -74,29 +82,26 @@ static struct proc_stats *proc_get(struct socktab *t, uint32_t pid, uint64_t pst
 	return &p->st;
 }
 
-int socktab_event(struct socktab *t, const struct event *e)
+int proctab_event(struct proctab *t, const struct event *e)
 {
 	const struct event_head *h = &e->h;
 	struct proc_stats *p;
 
 	if (h->kind == EV_CLOSE) {
 		/* Its totals belong to the process the descriptor is of. */
-		bool self = e->close.owner == h->pid && e->close.owner_pstart == h->pstart;
+		bool self = e->close.owner == h->who.pid && e->close.owner_pstart == h->who.pstart;
 
-		p = e->close.owner ? proc_get(t, e->close.owner, e->close.owner_pstart, self ? h->comm : NULL)
-				   : proc_get(t, h->pid, h->pstart, h->comm);
+		p = e->close.owner ? proc_get(t, e->close.owner, e->close.owner_pstart, self ? h->who.comm : NULL)
+				   : proc_get(t, h->who.pid, h->who.pstart, h->who.comm);
 		if (!p)
 			return -1;
-		p->sent_bytes += e->close.sent_bytes;
-		p->sends += e->close.sends;
-		p->recv_bytes += e->close.recv_bytes;
-		p->recvs += e->close.recvs;
+		totals_add(&p->totals, &e->close.totals);
 		/* OUT counts real sockets, not a resolver's probes. */
 		if (close_is_probe(e) && p->out)
 			p->out--;
 		return 0;
 	}
-	p = proc_get(t, h->pid, h->pstart, h->comm);
+	p = proc_get(t, h->who.pid, h->who.pstart, h->who.comm);
 	if (!p)
 		return -1;
 	switch (h->kind) {
@@ -107,7 +112,7 @@ int socktab_event(struct socktab *t, const struct event *e)
 			p->failed++;
 			if ((h->flags & EVF_ASYNC) && p->out)
 				p->out--;
-		} else if (!(h->flags & EVF_ASYNC) && h->sock) {
+		} else if (!(h->flags & EVF_ASYNC) && h->sock.id) {
 			p->out++;
 		}
 		break;
@@ -121,28 +126,25 @@ int socktab_event(struct socktab *t, const struct event *e)
 	return 0;
 }
 
-int socktab_open_at_end(struct socktab *t, const struct snapshot *s)
+int proctab_open_at_end(struct proctab *t, const struct snapshot *s)
 {
 	struct proc_stats *p = proc_get(t, s->owner, s->owner_pstart, NULL);
 
 	if (!p)
 		return -1;
 	p->open++;
-	p->sent_bytes += s->sent_bytes;
-	p->sends += s->sends;
-	p->recv_bytes += s->recv_bytes;
-	p->recvs += s->recvs;
+	totals_add(&p->totals, &s->totals);
 	return 0;
 }
 
-const struct proc_stats *socktab_proc(const struct socktab *t, uint32_t pid, uint64_t pstart)
+const struct proc_stats *proctab_proc(const struct proctab *t, uint32_t pid, uint64_t pstart)
 {
 	struct hnode *h = hmap_find(&t->procs, proc_key(pid, pstart));
 
 	return h ? &((struct proc_node *)h)->st : NULL;
 }
 
-size_t socktab_nprocs(const struct socktab *t)
+size_t proctab_nprocs(const struct proctab *t)
 {
 	return t->procs.count;
 }
@@ -170,7 +172,7 @@ static int by_pid(const void *a, const void *b)
 }
 
 /* The rows by pid; NULL if memory ran out. Free the array. */
-static const struct proc_stats **sorted(const struct socktab *t, size_t *n)
+static const struct proc_stats **sorted(const struct proctab *t, size_t *n)
 {
 	struct collect c = { calloc(t->procs.count + 1, sizeof(*c.v)), 0 };
 
@@ -182,7 +184,7 @@ static const struct proc_stats **sorted(const struct socktab *t, size_t *n)
 	return c.v;
 }
 
-void socktab_summary(const struct socktab *t, FILE *f)
+void proctab_summary(const struct proctab *t, FILE *f)
 {
 	size_t n;
 	const struct proc_stats **v = sorted(t, &n);
@@ -201,13 +203,13 @@ void socktab_summary(const struct socktab *t, FILE *f)
 		mem[b.len] = '\0';
 		fprintf(f, "%-8u %-16s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64
 			" %7" PRIu64 " %12" PRIu64 " %7" PRIu64 " %5" PRIu64 "\n", p->pid, mem, p->out,
-			p->in, p->other, p->failed, p->sent_bytes, p->sends, p->recv_bytes, p->recvs,
-			p->open);
+			p->in, p->other, p->failed, (uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.sends,
+			(uint64_t)p->totals.recv_bytes, (uint64_t)p->totals.recvs, p->open);
 	}
 	free(v);
 }
 
-void socktab_json(const struct socktab *t, FILE *f)
+void proctab_json(const struct proctab *t, FILE *f)
 {
 	size_t n;
 	const struct proc_stats **v = sorted(t, &n);
@@ -225,7 +227,8 @@ void socktab_json(const struct socktab *t, FILE *f)
 			",\"other\":%" PRIu64 ",\"failed\":%" PRIu64 ",\"sent_bytes\":%" PRIu64
 			",\"sends\":%" PRIu64 ",\"recv_bytes\":%" PRIu64 ",\"recvs\":%" PRIu64
 			",\"open\":%" PRIu64 "}", i ? "," : "", p->pid, mem, p->out, p->in, p->other,
-			p->failed, p->sent_bytes, p->sends, p->recv_bytes, p->recvs, p->open);
+			p->failed, (uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.sends,
+			(uint64_t)p->totals.recv_bytes, (uint64_t)p->totals.recvs, p->open);
 	}
 	fputc(']', f);
 	free(v);

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
+/* Events as JSON lines: the members every event has, then its kind's. */
+#include <errno.h>
+#include <inttypes.h>
+#include <time.h>
+#include "cgnames.h"
+#include "escape.h"
+#include "format.h"
+#include "kinds.h"
+#include "names.h"
+
+static void (*const json_part[EV_KINDS])(struct buf *b, const struct event *e) = {
+#define JSON_PART(ID, name, number, part, socket, shown, help) [EV_##ID] = json_##name,
+	EVENT_KINDS(JSON_PART)
+#undef JSON_PART
+};
+
+/* Days since 1970-01-01 to a date of the proleptic Gregorian calendar
+ * (H. Hinnant's civil_from_days): no gmtime_r, which takes a lock. */
+static void civil(int64_t days, int64_t *y, unsigned int *m, unsigned int *d)
+{
+	int64_t era;
+	unsigned int doe, yoe, doy, mp;
+
+	days += 719468;
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = (unsigned int)(days - era * 146097);
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	*d = doy - (153 * mp + 2) / 5 + 1;
+	*m = mp < 10 ? mp + 3 : mp - 9;
+	*y = yoe + era * 400 + (*m <= 2);
+}
+
+void format_time(struct buf *b, int64_t real_ns)
+{
+	long nsec;
+	int64_t secs = split_ns(real_ns, &nsec), days = secs / 86400, sod = secs % 86400, y;
+	unsigned int m, d;
+
+	if (sod < 0) {
+		sod += 86400;
+		days--;
+	}
+	/* Any int64 of nanoseconds is a year from 1677 to 2262: four digits,
+	 * whatever stamp a ring record holds. */
+	civil(days, &y, &m, &d);
+	buf_num(b, y, 4);
+	buf_char(b, '-');
+	buf_num(b, m, 2);
+	buf_char(b, '-');
+	buf_num(b, d, 2);
+	buf_char(b, 'T');
+	buf_num(b, sod / 3600, 2);
+	buf_char(b, ':');
+	buf_num(b, sod / 60 % 60, 2);
+	buf_char(b, ':');
+	buf_num(b, sod % 60, 2);
+	buf_char(b, '.');
+	buf_num(b, nsec, 9);
+	buf_char(b, 'Z');
+}
+
+static void json_error(struct buf *b, int64_t ret)
+{
+	char tmp[32];
+
+	buf_fmt(b, ",\"ret\":%" PRId64 ",\"error\":\"%s\"", ret, errno_name(ret, tmp, sizeof(tmp)));
+}
+
+/* ,"key":v  and  ,"key":"s" */
+static void field_num(struct buf *b, const char *key, uint64_t v)
+{
+	buf_str(b, key);
+	buf_u64(b, v);
+}
+
+static void field_str(struct buf *b, const char *key, const char *s)
+{
+	buf_str(b, key);
+	buf_char(b, '"');
+	buf_str(b, s);
+	buf_char(b, '"');
+}
+
+void format_json(struct buf *b, const struct event *e, const struct fmt *f)
+{
+	const struct kind_info *k = kind_info(e->h.kind);
+	const struct event_head *h = &e->h;
+	const struct ends *n = &h->sock.ends;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
+
+	buf_str(b, "{\"time\":\"");
+	format_time(b, wall_ns(h->who.ts_ns, f->realtime_off));
+	buf_char(b, '"');
+	field_str(b, ",\"event\":", k->name);
+	field_num(b, ",\"pid\":", h->who.pid);
+	/* Its pid in its own namespace, where that says more than pid. */
+	if (h->who.nspid && h->who.nspid != h->who.pid)
+		field_num(b, ",\"nspid\":", h->who.nspid);
+	field_num(b, ",\"tid\":", h->who.tid);
+	field_num(b, ",\"uid\":", h->who.uid);
+	buf_str(b, ",\"comm\":");
+	json_string(b, h->who.comm, sizeof(h->who.comm));
+	if (k->socket) {
+		addr_str(n->saddr, n->family, saddr);
+		addr_str(n->daddr, dfamily(n), daddr);
+		buf_str(b, ",\"fd\":");
+		buf_i64(b, h->sock.fd);
+		field_num(b, ",\"sock\":", h->sock.id);
+		field_str(b, ",\"family\":", family_name(n->family));
+		field_str(b, ",\"proto\":", proto_name(n->proto, tmp, sizeof(tmp)));
+		field_str(b, ",\"saddr\":", saddr);
+		field_num(b, ",\"sport\":", n->sport);
+		field_str(b, ",\"daddr\":", daddr);
+		field_num(b, ",\"dport\":", n->dport);
+		field_num(b, ",\"cgroup\":", h->sock.cgroup);
+		field_num(b, ",\"netns\":", h->sock.netns);
+		if (cgnames_get(f->names, h->sock.cgroup)) {
+			buf_str(b, ",\"container\":");
+			json_string(b, cgnames_get(f->names, h->sock.cgroup), 80);
+		}
+	}
+	json_part[e->h.kind](b, e);
+	buf_str(b, "}\n");
+}
+
+void json_connect(struct buf *b, const struct event *e)
+{
+	bool async = e->h.flags & EVF_ASYNC;
+
+	if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || async))
+		json_error(b, e->connect.ret);
+	else
+		buf_fmt(b, ",\"ret\":%" PRId64, (int64_t)e->connect.ret);
+	if (async)
+		buf_str(b, ",\"async\":true");
+	/* A connect in progress is timed by its outcome. */
+	if (async || e->connect.ret != -EINPROGRESS)
+		field_num(b, ",\"latency_ns\":", e->connect.latency_ns);
+}
+
+void json_accept(struct buf *b, const struct event *e)
+{
+	(void)b, (void)e;
+}
+
+void json_disconnect(struct buf *b, const struct event *e)
+{
+	(void)b, (void)e;
+}
+
+void json_open(struct buf *b, const struct event *e)
+{
+	buf_fmt(b, ",\"origin\":\"%s\"", origin_name(e->h.sock.origin));
+}
+
+static void json_io(struct buf *b, const struct event *e)
+{
+	field_str(b, ",\"call\":", call_name(e->io.call));
+	if (e->io.ret >= 0)
+		field_num(b, ",\"bytes\":", e->io.ret);
+	else
+		json_error(b, e->io.ret);
+	if (e->h.flags & EVF_DEST)
+		buf_str(b, ",\"dest_arg\":true");
+	if (e->h.flags & EVF_DEST_USER)
+		buf_str(b, ",\"dest_verified\":false");
+}
+
+void json_send(struct buf *b, const struct event *e)
+{
+	json_io(b, e);
+}
+
+void json_recv(struct buf *b, const struct event *e)
+{
+	json_io(b, e);
+}
+
+void json_close(struct buf *b, const struct event *e)
+{
+	const struct ev_close *c = &e->close;
+
+	field_str(b, ",\"reason\":", reason_name(c->reason));
+	field_str(b, ",\"origin\":", origin_name(e->h.sock.origin));
+	field_str(b, ",\"dir\":", dir_name(e->h.sock.dir));
+	field_num(b, ",\"duration_ns\":", c->duration_ns);
+	field_num(b, ",\"sent_bytes\":", c->totals.sent_bytes);
+	field_num(b, ",\"sends\":", c->totals.sends);
+	field_num(b, ",\"recv_bytes\":", c->totals.recv_bytes);
+	field_num(b, ",\"recvs\":", c->totals.recvs);
+	if (e->h.flags & EVF_TCP) {
+		field_num(b, ",\"tcp_bytes_acked\":", c->tcp_bytes_acked);
+		field_num(b, ",\"tcp_bytes_received\":", c->tcp_bytes_received);
+	}
+	if (e->h.flags & EVF_CONNECTING)
+		buf_str(b, ",\"connecting\":true");
+	if (e->h.flags & EVF_INCOMPLETE)
+		buf_str(b, ",\"incomplete\":true");
+	if (close_is_probe(e))
+		buf_str(b, ",\"probe\":true");
+}
+
+void json_untraced(struct buf *b, const struct event *e)
+{
+	buf_fmt(b, ",\"why\":\"%s\"", untraced_why(e->untraced.why));
+}
+
+void format_lost_json(struct buf *b, uint64_t count, int64_t real_ns)
+{
+	buf_str(b, "{\"time\":\"");
+	format_time(b, real_ns);
+	buf_fmt(b, "\",\"event\":\"lost\",\"count\":%" PRIu64 "}\n", count);
+}
+
