@@ -36,7 +36,7 @@ BENCH_DEPS := jq bpftrace strace
 
 .DELETE_ON_ERROR:
 .SECONDARY:
-.PHONY: all asan static unit fuzz test test-host test-vm bench run install clean deps-build deps-test deps-bench
+.PHONY: all asan static unit check fuzz test test-host test-vm bench run install clean deps-build deps-test deps-bench
 
 all: $(OUT)/socktrace
 
@@ -46,11 +46,16 @@ $(OUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) include/socktrace.h vmlinux/$(AR
 $(OUT)/%.skel.h: $(OUT)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< > $@
 
-# Objects: normal (shared by the dynamic and the static binary) and sanitized.
-$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h $(OUT)/socktrace.skel.h | $(OUT)/obj
+# Objects: normal (shared by the dynamic and the static binary) and
+# sanitized. Only the loader's include the BPF skeleton: the rest, and
+# `make check`, build without clang or bpftool.
+SKEL_USERS := tracer iters detach
+$(SKEL_USERS:%=$(OUT)/obj/%.o) $(SKEL_USERS:%=$(OUT)/asan/obj/%.o): $(OUT)/socktrace.skel.h
+
+$(OUT)/obj/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h | $(OUT)/obj
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-$(OUT)/asan/obj/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h $(OUT)/socktrace.skel.h | $(OUT)/asan/obj
+$(OUT)/asan/obj/%.o: src/%.c $(wildcard src/*.h) include/socktrace.h | $(OUT)/asan/obj
 	$(CC) $(ALL_CFLAGS) $(SAN) -c $< -o $@
 
 $(OUT)/socktrace: $(APP:%=$(OUT)/obj/%.o)
@@ -72,12 +77,31 @@ $(OUT)/static/sockdrive: $(SOCKDRIVE) tests/sockdrive/sockdrive.h | $(OUT)/stati
 $(OUT)/sockdrive: $(SOCKDRIVE) tests/sockdrive/sockdrive.h | $(OUT)
 	$(CC) $(ALL_CFLAGS) -pthread $(SOCKDRIVE) -o $@
 
-# Unit tests of the pure logic, plain and sanitized.
-unit: $(UNIT:%=$(OUT)/unit/%)
+# Unit tests of the pure logic, plain and sanitized, and the tables the
+# documents are held against.
+unit: $(UNIT:%=$(OUT)/unit/%) $(OUT)/unit/tables
+$(OUT)/unit/tables: tests/docs/tables.c include/socktrace.h src/kernel_features.h | $(OUT)/unit
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+# The fast loop: unit tests and the documents, in seconds, without clang
+# for BPF, bpftool, root or a kernel to trace.
+check:
+	$(MAKE) -j$(shell nproc) unit $(UNIT:%=$(OUT)/asan/%)
+	tests/run.sh unit unit-asan docs
 $(OUT)/unit/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/obj/%.o) | $(OUT)/unit
 	$(CC) $(ALL_CFLAGS) $< $(LOGIC:%=$(OUT)/obj/%.o) -o $@
 $(OUT)/asan/test_%: tests/unit/test_%.c tests/unit/check.h $(LOGIC:%=$(OUT)/asan/obj/%.o) | $(OUT)/asan
 	$(CC) $(ALL_CFLAGS) $(SAN) $< $(LOGIC:%=$(OUT)/asan/obj/%.o) -o $@
+
+# bpf/filter.h run in the kernel through BPF_PROG_TEST_RUN (needs root).
+$(OUT)/bpftest/filter_test.bpf.o: tests/bpf/filter_test.bpf.c $(wildcard bpf/*.h) include/socktrace.h \
+		vmlinux/$(ARCH)/vmlinux.h | $(OUT)/bpftest
+	$(CLANG) $(BPF_CFLAGS) -Ibpf -Wno-unused-function -c $< -o $@
+$(OUT)/bpftest/filter_test.skel.h: $(OUT)/bpftest/filter_test.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+$(OUT)/bpftest/filter_test: tests/bpf/filter_test.c $(OUT)/bpftest/filter_test.skel.h $(OUT)/obj/filters.o \
+		tests/unit/check.h
+	$(CC) $(ALL_CFLAGS) -I$(OUT)/bpftest -Itests/unit $< $(OUT)/obj/filters.o $(LIBS) -o $@
 
 # libFuzzer target over the decoding and formatting code (clang only).
 fuzz: $(OUT)/fuzz/fuzz_event
@@ -86,7 +110,7 @@ $(OUT)/fuzz/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZED:%=src/%.c) $(wildcard s
 	$(CLANG) $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(FUZZED:%=src/%.c) -o $@
 
-$(OUT) $(OUT)/obj $(OUT)/asan $(OUT)/asan/obj $(OUT)/static $(OUT)/unit $(OUT)/fuzz:
+$(OUT) $(OUT)/obj $(OUT)/asan $(OUT)/asan/obj $(OUT)/static $(OUT)/unit $(OUT)/fuzz $(OUT)/bpftest:
 	mkdir -p $@
 
 # Installs whatever of a package list is missing (needs root, as apt does).
@@ -115,10 +139,10 @@ run: deps-build
 	./$(OUT)/socktrace $(ARGS)
 
 test: deps-test
-	$(MAKE) all asan static unit fuzz $(OUT)/sockdrive
+	$(MAKE) all asan static unit fuzz $(OUT)/sockdrive $(OUT)/bpftest/filter_test
 	tests/run.sh
 
-test-host: all asan unit fuzz $(OUT)/sockdrive
+test-host: all asan unit fuzz $(OUT)/sockdrive $(OUT)/bpftest/filter_test
 	tests/run.sh --host
 
 test-vm: deps-test

@@ -17,6 +17,7 @@ PATTERN=${PATTERN:-sendto}
 LOAD=build/bench/load
 [ $# -gt 0 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 [ -x $LOAD ] || { echo "progcost: make build/bench/load first" >&2; exit 1; }
+. tests/tracer.sh
 W=$(mktemp -d) || exit 1
 pid=
 old=$(sysctl -n kernel.bpf_stats_enabled)
@@ -30,7 +31,7 @@ one() {
 	# shellcheck disable=SC2086 # ARGS is a list of options
 	taskset -c 0 "$1" --output json --events all ${ARGS:-} --status "$W/status" > "$W/out" 2> "$W/err" < /dev/null &
 	pid=$!
-	for _ in $(seq 100); do grep -q '^socktrace: tracing' "$W/err" && break; sleep 0.1; done
+	wait_line "$W/err" '^socktrace: tracing' $pid 100
 	load=$(taskset -c 1 $LOAD "$PATTERN" --ms "$RUN_MS" --file "$W/file")
 	progs=$(for fd in /proc/$pid/fd/*; do
 		[ "$(readlink "$fd")" = anon_inode:bpf-prog ] && awk '/^prog_id:/ { print $2 }' "/proc/$pid/fdinfo/${fd##*/}"

@@ -106,36 +106,14 @@ irq_work() {
 		else print $(cpu + 2) }' /proc/interrupts
 }
 
-# wait_line FILE REGEX PID: until FILE has a line matching REGEX; fails when
-# PID is gone or START_TIMEOUT has passed.
-wait_line() {
-	local i
-	for ((i = 0; i < START_TIMEOUT * 20; i++)); do
-		grep -q -- "$2" "$1" 2> /dev/null && return 0
-		kill -0 "$3" 2> /dev/null || { grep -q -- "$2" "$1" 2> /dev/null; return; }
-		sleep 0.05
-	done
-	return 1
-}
+# wait_line and stop_pid come from tests/tracer.sh.
+. tests/tracer.sh
 
-# stop PID: SIGINT, then wait up to STOP_TIMEOUT (SIGKILL after that).
-# Sets STOP_RC and STOP_MS.
+# stop PID: stop_pid within STOP_TIMEOUT; sets STOP_RC and STOP_MS.
 stop() {
-	local pid=$1 t0 i
+	local t0
 	t0=$(now_ns)
-	kill -INT "$pid" 2> /dev/null
-	for ((i = 0; i < STOP_TIMEOUT * 50; i++)); do
-		kill -0 "$pid" 2> /dev/null || break
-		sleep 0.02
-	done
-	if kill -0 "$pid" 2> /dev/null; then
-		kill -KILL "$pid" 2> /dev/null
-		wait "$pid" 2> /dev/null
-		STOP_RC=killed
-	else
-		wait "$pid" 2> /dev/null
-		STOP_RC=$?
-	fi
+	stop_pid "$1" "$STOP_TIMEOUT"
 	STOP_MS=$((($(now_ns) - t0) / 1000000))
 }
 
@@ -179,7 +157,7 @@ start_tracer() {
 	local ready='^socktrace: tracing' where=$W/err
 	[ "$1" = bpftrace ] && ready='^socktrace.bt: tracing' && where=$W/out
 	[ "$1" = floor ] && ready='^floor: attached'
-	if ! wait_line "$where" "$ready" "$TR_PID"; then
+	if ! wait_line "$where" "$ready" "$TR_PID" $((START_TIMEOUT * 10)); then
 		kill -KILL "$TR_PID" $AUX_PID 2> /dev/null
 		wait $TR_PID $AUX_PID 2> /dev/null
 		die "$1 did not start within ${START_TIMEOUT}s: $(head -c 600 "$W/err")"

@@ -68,6 +68,7 @@ cp "$SOCKTRACE" "$VM_DIR/t/socktrace"
 cp "$FLOOR" "$VM_DIR/t/floor"
 cp "$LOAD" "$VM_DIR/t/load"
 cp tests/vm/bench-guest.sh "$VM_DIR/t/bench-guest.sh"
+cp tests/tracer.sh "$VM_DIR/t/tracer.sh"
 
 # Under -icount the guest's clock is its instruction count (shift=0: 1 ns
 # per instruction), not the host's clock, which other work on the host

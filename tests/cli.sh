@@ -13,6 +13,7 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 trap 'rm -rf "$tmp"' EXIT
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/tracer.sh"
 
 # What is attached: BPF programs and links, by id.
 attached() { { bpftool prog show; bpftool link show; } 2>/dev/null | grep -o '^[0-9]*:' | sort; }
@@ -135,16 +136,12 @@ start() {
 	rm -f "$tmp/out" "$tmp/err" "$tmp/status"
 	"$SOCKTRACE" --status "$tmp/status" "$@" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
-	for _ in $(seq 100); do
-		grep -q '"status":"tracing"' "$tmp/status" 2>/dev/null && return 0
-		kill -0 $pid 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_line "$tmp/status" '"status":"tracing"' $pid 100 && return 0
 	fail "socktrace $*: started" "$(cat "$tmp/err")"
 	return 1
 }
-# stopped FILTER: a field of the final --status record.
-stopped() { jq -c "select(.status == \"stopped\") | $1" "$tmp/status" 2>/dev/null; }
+# final FILTER: a field of the final --status record, as compact JSON.
+final() { jq -c "select(.status == \"stopped\") | $1" "$tmp/status" 2>/dev/null; }
 
 # auto: kprobes where the kernel has them, tracepoints otherwise.
 want=tracepoint
@@ -174,7 +171,7 @@ for sig in INT TERM HUP PIPE; do
 		kill -$sig $pid
 		wait $pid
 		rc=$?
-		row=$(stopped ".processes[] | select(.pid == $drv) | [.out, .sent_bytes, .sends, .open]")
+		row=$(final ".processes[] | select(.pid == $drv) | [.out, .sent_bytes, .sends, .open]")
 		if [ $rc = 0 ] && grep -q '^socktrace: stopped: ' "$tmp/err" && [ "$row" = "[1,12,2,0]" ]; then
 			ok "SIG$sig: exit 0 with the per-process summary"
 		else
@@ -218,7 +215,7 @@ if command -v setpriv > /dev/null && [ -z "${SANITIZED:-}" ]; then
 			--ambient-caps=-all,$caps --bounding-set=-all,$caps \
 			"$SOCKTRACE" --status "$tmp/status" --duration 3 --output json > "$tmp/out" 2> "$tmp/err" &
 		pid=$!
-		for _ in $(seq 50); do grep -q tracing "$tmp/status" && break; sleep 0.1; done
+		wait_line "$tmp/status" tracing $pid 50
 		"$SOCKDRIVE" tcp > "$tmp/facts"
 		wait $pid
 		rc=$?
@@ -235,10 +232,8 @@ fi
 t1=$!
 "$SOCKTRACE" --output json -e all --comm st-twin > "$tmp/twin2" 2> "$tmp/twin2.err" &
 t2=$!
-for _ in $(seq 100); do
-	grep -q '^socktrace: tracing' "$tmp/twin1.err" && grep -q '^socktrace: tracing' "$tmp/twin2.err" && break
-	sleep 0.1
-done
+wait_line "$tmp/twin1.err" '^socktrace: tracing' $t1 100
+wait_line "$tmp/twin2.err" '^socktrace: tracing' $t2 100
 "$SOCKDRIVE" --name st-twin udp > /dev/null
 "$SOCKDRIVE" --name st-twin tcp > /dev/null
 kill -INT $t1 $t2
@@ -426,17 +421,17 @@ nothing_left "after a closed stdout"
 rm -f "$tmp/status"
 "$SOCKTRACE" --output json -e all --status "$tmp/status" > /dev/full 2> "$tmp/err" &
 pid=$!
-for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+wait_line "$tmp/status" tracing $pid 100
 "$SOCKDRIVE" tcp > /dev/null
 for _ in $(seq 30); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
 kill -INT $pid 2>/dev/null
 wait $pid
 rc=$?
 if [ $rc = 1 ] && grep -q '^socktrace: cannot write the events: No space left on device$' "$tmp/err" &&
-   [ "$(stopped '[.events.written, .output_error, (.events.unwritten > 0)]')" = '[0,"ENOSPC",true]' ]; then
+   [ "$(final '[.events.written, .output_error, (.events.unwritten > 0)]')" = '[0,"ENOSPC",true]' ]; then
 	ok "stdout on /dev/full: exit 1, the error in one line, nothing counted as delivered"
 else
-	fail "stdout on /dev/full: exit 1, the error in one line" "exit $rc: $(tr '\n' '|' < "$tmp/err") $(stopped .events)"
+	fail "stdout on /dev/full: exit 1, the error in one line" "exit $rc: $(tr '\n' '|' < "$tmp/err") $(final .events)"
 fi
 
 # A reader that stops reading (socktrace | cat, cat stopped): a signal
@@ -449,7 +444,7 @@ reader=$!
 disown $reader 2>/dev/null
 "$SOCKTRACE" --output json -e all --status "$tmp/status" > "$tmp/fifo" 2> "$tmp/err" &
 pid=$!
-for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+wait_line "$tmp/status" tracing $pid 100
 kill -STOP $reader
 "$SOCKDRIVE" flood 3000 > /dev/null
 sleep 0.5
@@ -461,7 +456,7 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 kill -KILL $reader 2>/dev/null
 wait $reader 2>/dev/null
 if [ $rc = 0 ] && [ $ms -lt 1500 ] && grep -q '^socktrace: stopped: .* not written' "$tmp/err" &&
-   [ "$(stopped '.events.unwritten > 0')" = true ]; then
+   [ "$(final '.events.unwritten > 0')" = true ]; then
 	ok "stalled reader: SIGINT ends it in $ms ms, the unwritten events counted"
 else
 	fail "stalled reader: SIGINT ends it within a second" "exit $rc after $ms ms: $(tr '\n' '|' < "$tmp/err")"
@@ -474,7 +469,7 @@ exec 7<> "$tmp/fifo"
 python3 -c 'import os, sys; os.set_blocking(1, False); os.execv(sys.argv[1], sys.argv[1:])' \
 	"$SOCKTRACE" --output json -e all --status "$tmp/status" > "$tmp/fifo" 2> "$tmp/err" &
 pid=$!
-for _ in $(seq 100); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+wait_line "$tmp/status" tracing $pid 100
 "$SOCKDRIVE" flood 3000 > /dev/null
 for _ in 1 2 3 4 5; do
 	sleep 0.2
@@ -486,7 +481,7 @@ kill -INT $pid
 wait $pid
 rc=$?
 exec 7<&-
-[ $rc = 0 ] && [ "$(stopped '.events.unwritten > 0')" = true ] &&
+[ $rc = 0 ] && [ "$(final '.events.unwritten > 0')" = true ] &&
 	ok "non-blocking stalled stdout, stopped and continued: exit 0, no SIGSYS" ||
 	fail "non-blocking stalled stdout, stopped and continued: exit 0" "exit $rc: $(tr '\n' '|' < "$tmp/err")"
 nothing_left "after stalled outputs"
@@ -536,7 +531,7 @@ if [ -z "${SANITIZED:-}" ] && command -v valgrind > /dev/null; then
 		--error-exitcode=99 "$SOCKTRACE" --output json -e all --status "$tmp/status" --duration 8 \
 		> "$tmp/out" 2> "$tmp/err" &
 	vg=$!
-	for _ in $(seq 150); do grep -q tracing "$tmp/status" 2>/dev/null && break; sleep 0.1; done
+	wait_line "$tmp/status" tracing $vg 150
 	"$SOCKDRIVE" tcp > /dev/null
 	"$SOCKDRIVE" dns > /dev/null
 	"$SOCKDRIVE" exit > /dev/null

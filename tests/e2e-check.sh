@@ -44,8 +44,7 @@ EOF
 # invalid UTF-8 byte (ff, e2, 82) is U+FFFD, control characters escaped.
 HOSTILE_COMM=$(printf 'q"\\\n\t\001\177\303\251\357\277\275\357\277\275\357\277\275\033[2')
 
-# status DIR FILTER: a field of the "stopped" record of --status.
-stopped() { jq -r "select(.status == \"stopped\") | $2" "$1/status.json" 2>/dev/null; }
+. "$here/tracer.sh"
 
 # flood DIR: delivered + lost must be exactly what the process generated.
 flood() {
@@ -116,9 +115,20 @@ races() {
 
 # The expected events a session selects: its --events kinds, its family
 # and protocol, --failed.
+# The kinds of event, all and those shown by default, from the tables
+# socktrace is built from.
+TABLES=$("$here/../build/unit/tables") || { echo "e2e-check: build/unit/tables is missing (make unit)" >&2; exit 1; }
+ALL_KINDS=$(jq -c .kinds <<< "$TABLES")
+DEFAULT_KINDS=$(jq -c .default_kinds <<< "$TABLES")
+
 session_filter() {
-	local args=$1 kinds='["connect","accept","open","close","untraced","disconnect"]' fam="" proto="" failed=false
-	case " $args " in *" --events all "*) kinds='["connect","accept","open","send","recv","close","untraced","disconnect"]' ;; esac
+	local args=$1 kinds=$DEFAULT_KINDS fam="" proto="" failed=false list
+	list=$(sed -n 's/.*--events \([a-z,]*\).*/\1/p' <<< "$args")
+	case $list in
+	"") ;;
+	all) kinds=$ALL_KINDS ;;
+	*) kinds=$(tr ',' '\n' <<< "$list" | jq -R . | jq -s -c .) ;;
+	esac
 	case " $args " in *" --ipv4 "*) fam=ipv4 ;; *" --ipv6 "*) fam=ipv6 ;; esac
 	case " $args " in *" --proto udp "*) proto=udp ;; *" --proto tcp "*) proto=tcp ;; esac
 	case " $args " in *" --failed "*) failed=true kinds='["connect"]' ;; esac
@@ -206,8 +216,8 @@ session() {
 	if [ -n "$pids" ]; then
 		local sel="[.[] | select(.pid | IN($(echo $pids | tr ' ' ',')))]"
 		check "$name: each descriptor's life in order, its totals the sum of its events" jq -s -e \
-			"$LIVES ($sel | map(.sock) | unique) as \$mine | [.[] | select(.sock | IN(\$mine[]))]
-			| lives | map(life_ok($all)) | all" "$trace"
+			"$LIVES lives | map(select(any(.[]; .pid | IN($(echo $pids | tr ' ' ','))))
+			| life_ok($all)) | all" "$trace"
 		# Where sockdrive knows them (everything acked and read), the
 		# kernel's TCP counters equal the syscalls' totals.
 		check "$name: the kernel's TCP counters, where known, exactly" jq -n -e --slurpfile f "$facts" \

@@ -16,10 +16,12 @@ rm -rf "$out"
 mkdir -p "$out"
 printf '%s\n' "$*" > "$out/args"
 
-# start_tracer DIR ARGS...: socktrace in the background, back when its
-# --status file says it is tracing. DIR/args keeps the session's options.
-# Each session's seconds to attach and in all go to DIR/timing (/proc/uptime:
-# busybox's date has no %N); only for reading, nothing judges them.
+. "$(dirname "$0")/tracer.sh"
+
+# start_tracer DIR ARGS...: tracer_start, with the session's options kept
+# in DIR/args. Each session's seconds to attach and in all go to
+# DIR/timing (/proc/uptime: busybox's date has no %N); only for reading,
+# nothing judges them.
 uptime() { cut -d' ' -f1 /proc/uptime; }
 start_tracer() {
 	dir=$1
@@ -27,17 +29,7 @@ start_tracer() {
 	t_start=$(uptime)
 	mkdir -p "$dir"
 	printf '%s\n' "$*" > "$dir/args"
-	"$SOCKTRACE" --output json --status "$dir/status.json" "$@" > "$dir/trace.json" 2> "$dir/trace.err" &
-	tracer=$!
-	i=0
-	while ! grep -q '"status":"tracing"' "$dir/status.json" 2>/dev/null; do
-		if ! kill -0 "$tracer" 2>/dev/null || [ $i -ge 600 ]; then
-			echo "socktrace did not start" >> "$dir/trace.err"
-			break
-		fi
-		i=$((i + 1))
-		sleep 0.1
-	done
+	tracer_start "$dir" "$@"
 	t_traced=$(uptime)
 	# How it follows syscalls decides what a 32-bit close looks like
 	# (the compat case).
@@ -45,18 +37,11 @@ start_tracer() {
 	export SOCKDRIVE_SYSCALL_HOOKS
 }
 
-# stop_tracer DIR: SIGINT, as a user's Ctrl-C, and back once the final
-# status is written. Detaching (slow with many kprobes) goes on meanwhile;
-# exit statuses are collected at the end.
+# stop_tracer DIR: tracer_stop; exit statuses are collected at the end,
+# while taking the probes off (slow with many kprobes) goes on.
 stopping=
 stop_tracer() {
-	kill -INT "$tracer" 2>/dev/null
-	i=0
-	while ! grep -q '"status":"stopped"' "$1/status.json" 2>/dev/null &&
-	      kill -0 "$tracer" 2>/dev/null && [ $i -lt 600 ]; do
-		i=$((i + 1))
-		sleep 0.05
-	done
+	tracer_stop "$1"
 	stopping="$stopping $tracer:$1"
 	echo "$t_start $t_traced $(uptime)" | awk '{ printf "attach %.2f s, in all %.2f s\n", $2 - $1, $3 - $1 }' > "$1/timing"
 }
@@ -137,9 +122,10 @@ touch "$d/empty-at-end"
 stop_tracer "$d"
 
 # More connects in progress at once than any table socktrace had for them
-# held: each is followed to its outcome.
+# held: each is followed to its outcome (the failures alone are printed:
+# each is one, and judging more lines costs more than it shows).
 d=$out/pending
-start_tracer "$d" "$@" --comm st-pending
+start_tracer "$d" "$@" --failed --comm st-pending
 "$SOCKDRIVE" --name st-pending pending 9000 >> "$d/facts.json"
 touch "$d/empty-at-end"
 stop_tracer "$d"

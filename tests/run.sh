@@ -1,23 +1,38 @@
 #!/bin/bash
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # The whole suite, as `make test` runs it (after building everything):
-# unit tests, the end-to-end and command-line tests on this machine's
-# kernel with the plain and the sanitized binary, real programs, the
-# packaging, then the guest kernel matrix.
+# unit tests, the documents against the tables, the end-to-end and
+# command-line tests on this machine's kernel with the plain and the
+# sanitized binary, refusals, real programs, the packaging, then the guest
+# kernel matrix. Chosen parts only, by name, for a faster loop.
 #
-#   tests/run.sh [--host]     --host: skip the guest
+#   tests/run.sh [--host | SUITE...]   --host: all but the guests
+#   SUITEs: unit unit-asan docs bpf e2e e2e-asan cli cli-asan refusals
+#           realprog soak fuzz pkg vm
 set -u
 cd "$(dirname "$0")/.."
-host_only=${1:-}
+all="unit unit-asan docs bpf e2e e2e-asan cli cli-asan refusals realprog soak fuzz pkg vm"
+if [ "${1:-}" = --host ]; then
+	chosen=${all% vm}
+elif [ $# -gt 0 ]; then
+	chosen=" $* "
+	for s in "$@"; do
+		[[ " $all " == *" $s "* ]] || { echo "tests/run.sh: no suite '$s' (suites: $all)" >&2; exit 2; }
+	done
+else
+	chosen=$all
+fi
 out=build/test
 rm -rf "$out"
 mkdir -p "$out"
 suites_failed=()
 
-# suite NAME CMD...: runs one part, keeps its log, counts its verdict.
+# suite NAME CMD...: runs one part if it is chosen, keeps its log,
+# counts its verdict.
 suite() {
 	local name=$1 start=$SECONDS
 	shift
+	[[ " $chosen " == *" $name "* ]] || return 0
 	echo "=== $name"
 	"$@" 2>&1 | tee "$out/$name.log"
 	[ "${PIPESTATUS[0]}" = 0 ] || suites_failed+=("$name")
@@ -54,6 +69,8 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 
 suite unit units build/unit/test_*
 suite unit-asan units build/asan/test_*
+suite docs tests/docs/check.sh build/unit/tables
+suite bpf build/bpftest/filter_test
 suite e2e e2e e2e build/socktrace
 suite e2e-asan e2e e2e-asan build/asan/socktrace --attach tracepoint
 suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli
@@ -63,7 +80,7 @@ suite realprog env SOCKTRACE=build/socktrace tests/realprog.sh realprog
 suite soak env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/soak.sh
 suite fuzz fuzz
 suite pkg tests/pkg.sh
-[ "$host_only" = --host ] || suite vm tests/vm/run.sh
+suite vm tests/vm/run.sh
 
 # One closing tally over every check of every part; a part that failed
 # without printing its own tally counts as one failure.

@@ -20,13 +20,25 @@ def main():
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     validator = cls(schema)
+    # The schema is one of a definition per event kind, each fixing its
+    # "event": a line is valid when it matches its own kind's (and no
+    # other's can match it). Checked against that one alone, it is checked
+    # as much, several times faster than against the whole oneOf.
+    by_kind = {}
+    for ref in schema.get("oneOf", []):
+        name = ref["$ref"].rsplit("/", 1)[-1]
+        one = {k: v for k, v in schema.items() if k != "oneOf"}
+        one["$ref"] = ref["$ref"]
+        by_kind[name] = cls(one)
     bad = lines = 0
     for path in sys.argv[2:]:
         with open(path, encoding="utf-8", errors="strict") as f:
             for n, line in enumerate(f, 1):
                 lines += 1
                 try:
-                    errors = list(validator.iter_errors(json.loads(line)))
+                    obj = json.loads(line)
+                    kind = obj.get("event") if isinstance(obj, dict) else None
+                    errors = list(by_kind.get(kind, validator).iter_errors(obj))
                 except ValueError as e:
                     errors = [e]
                 if errors:

@@ -35,36 +35,8 @@ load_cpu=$(($(nproc) - 1))
 pin=""
 [ "$load_cpu" -gt 0 ] && pin="taskset -c 0"
 
-# wait_line FILE REGEX PID: until FILE has a line matching REGEX; fails when
-# PID has gone or WAIT seconds have passed.
-wait_line() {
-    n=0
-    while [ $n -lt $((WAIT * 10)) ]; do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$3" 2>/dev/null || { grep -q -- "$2" "$1" 2>/dev/null; return; }
-        sleep 0.1
-        n=$((n + 1))
-    done
-    return 1
-}
-
-# stop PID: SIGINT, then SIGKILL after WAIT seconds; sets RC.
-stop() {
-    kill -INT "$1" 2>/dev/null
-    n=0
-    while kill -0 "$1" 2>/dev/null && [ $n -lt $((WAIT * 10)) ]; do
-        sleep 0.1
-        n=$((n + 1))
-    done
-    if kill -0 "$1" 2>/dev/null; then
-        kill -KILL "$1" 2>/dev/null
-        wait "$1" 2>/dev/null
-        RC=killed
-    else
-        wait "$1"
-        RC=$?
-    fi
-}
+# wait_line and stop_pid: tests/tracer.sh, beside this in /t.
+. /t/tracer.sh
 
 # one ROUND PATTERN CONFIG: one run, its line appended to runs.
 one() {
@@ -81,7 +53,7 @@ one() {
         pid=$! ready='^socktrace: tracing' ;;
     esac
     if [ -n "$pid" ]; then
-        if ! wait_line $T/err "$ready" "$pid"; then
+        if ! wait_line $T/err "$ready" "$pid" $((WAIT * 10)); then
             echo "bench-guest: $cfg did not attach: $(head -c 300 $T/err)"
             cp $T/err "$out/failed-$cfg-$r-$p.err"
             kill -KILL "$pid" 2>/dev/null
@@ -94,11 +66,11 @@ one() {
     # shellcheck disable=SC2086
     line=$(/t/load "$p" --ms "$MS" --cpu "$load_cpu" $extra)
     lrc=$?
-    seen=null status=null RC=0
+    seen=null status=null STOP_RC=0
     if [ -n "$pid" ]; then
         # As on the host: the consumer catches up before the stop.
         sleep 0.2
-        stop "$pid"
+        stop_pid "$pid" "$WAIT"
     fi
     if [ $lrc != 0 ] || [ -z "$line" ]; then
         echo "bench-guest: the $p load failed under $cfg"
@@ -112,9 +84,9 @@ one() {
                 n["connect"], n["accept"], n["send"], n["recv"], n["close"], t }' $T/out)
         status=$(grep -m1 '"status":"stopped"' $T/status 2>/dev/null)
         [ -n "$status" ] || status=null
-        [ "$RC" = 0 ] || cp $T/err "$out/failed-$cfg-$r-$p.err" ;;
+        [ "$STOP_RC" = 0 ] || cp $T/err "$out/failed-$cfg-$r-$p.err" ;;
     esac
-    echo "${line%?},\"config\":\"$cfg\",\"round\":$r,\"mode\":\"$got\",\"stop_rc\":\"$RC\",\"seen\":$seen,\"status\":$status}" >>"$runs"
+    echo "${line%?},\"config\":\"$cfg\",\"round\":$r,\"mode\":\"$got\",\"stop_rc\":\"$STOP_RC\",\"seen\":$seen,\"status\":$status}" >>"$runs"
     echo "bench-guest: round $r/$ROUNDS $p $cfg $got: $(echo "$line" | sed 's/.*"ns_per_op":\([0-9.]*\).*/\1/') ns/op"
     rm -f $T/out
 }

@@ -92,6 +92,7 @@ mkdir -p "$vm/t"
 cp "$SOCKTRACE" "$vm/t/socktrace"
 cp "$SOCKDRIVE" "$vm/t/sockdrive"
 cp "$E2E_RUN" "$vm/t/e2e-run.sh"
+cp "$root/tests/tracer.sh" "$vm/t/tracer.sh"
 
 "$here/boot.sh" "$name" || die "setup: boot.sh could not boot the guest (see above)"
 out=$vm/out
