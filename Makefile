@@ -146,8 +146,7 @@ test-host: all asan unit fuzz $(OUT)/sockdrive $(OUT)/bpftest/filter_test
 	tests/run.sh --host
 
 test-vm: deps-test
-	$(MAKE) static
-
+	$(MAKE) static $(OUT)/unit/tables
 	tests/vm/run.sh
 
 # What socktrace costs the programs it traces; not part of `make test`.
