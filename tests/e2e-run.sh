@@ -6,8 +6,9 @@
 #
 #   SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/e2e-run.sh OUTDIR [socktrace args]
 #
-# E2E_CASES, when set, runs only these cases in the first session, for a
-# quick run such as a negative control.
+# E2E_CASES, when set, runs only these cases in the first session, and of
+# the others only those E2E_SESSIONS names (races, blocked): for a quick
+# run such as a negative control, or one repeated many times.
 set -u
 out=$1
 shift
@@ -54,6 +55,28 @@ collect() {
 	done
 }
 
+# Races the checker judges on their own: a destination rewritten during
+# sends, and two threads making a socket's first send at once.
+races_session() {
+	d=$out/races
+	start_tracer "$d" "$@" --events all --comm st-race
+	"$SOCKDRIVE" --name st-race dest-race 2000 >> "$d/facts.json"
+	"$SOCKDRIVE" --name st-race udp-race 500 >> "$d/facts.json"
+	"$SOCKDRIVE" --name st-race inflight 16 >> "$d/facts.json"
+	touch "$d/empty-at-end"
+	stop_tracer "$d"
+}
+
+# Threads blocked at once in recv, accept and connect, more than a
+# kretprobe holds in flight by default: every call counted.
+blocked_session() {
+	d=$out/blocked
+	start_tracer "$d" "$@" --events all --comm st-blocked
+	"$SOCKDRIVE" --name st-blocked blocked 64 >> "$d/facts.json"
+	touch "$d/empty-at-end"
+	stop_tracer "$d"
+}
+
 # Every case in one run, every kind of event.
 d=$out/all
 start_tracer "$d" "$@" --events all
@@ -76,6 +99,7 @@ else
 fi
 stop_tracer "$d"
 if [ -n "${E2E_CASES:-}" ]; then
+	for s in ${E2E_SESSIONS:-}; do "${s}_session" "$@"; done
 	collect
 	exit 0
 fi
@@ -103,23 +127,8 @@ wait "$drv"
 touch "$d/empty-at-end"
 stop_tracer "$d"
 
-# Races the checker judges on their own: a destination rewritten during
-# sends, and two threads making a socket's first send at once.
-d=$out/races
-start_tracer "$d" "$@" --events all --comm st-race
-"$SOCKDRIVE" --name st-race dest-race 2000 >> "$d/facts.json"
-"$SOCKDRIVE" --name st-race udp-race 500 >> "$d/facts.json"
-"$SOCKDRIVE" --name st-race inflight 16 >> "$d/facts.json"
-touch "$d/empty-at-end"
-stop_tracer "$d"
-
-# Threads blocked at once in recv, accept and connect, more than a
-# kretprobe holds in flight by default: every call counted.
-d=$out/blocked
-start_tracer "$d" "$@" --events all --comm st-blocked
-"$SOCKDRIVE" --name st-blocked blocked 64 >> "$d/facts.json"
-touch "$d/empty-at-end"
-stop_tracer "$d"
+races_session "$@"
+blocked_session "$@"
 
 # More connects in progress at once than any table socktrace had for them
 # held: each is followed to its outcome (the failures alone are printed:

@@ -192,6 +192,22 @@ for mode in kprobe tracepoint; do
     fi
 done
 
+# The kprobe mode's kretprobes: made with room (kretprobe_room), gone
+# after each run; a SIGKILL leaves them, the next run takes them out.
+if [ "$(jq -r 'select(.status == "tracing") | .kernel.kretprobe_room' "$out/kprobe/all/status.json" 2>/dev/null)" = true ]; then
+    pass "kprobe mode: kretprobes made through tracefs with room for calls in flight"
+else
+    fail "kprobe mode: kretprobes made with room ($(grep -h refused "$out/kprobe/all/status.json" 2>/dev/null | head -c 300))"
+fi
+k=$out/kretprobes
+counts="$(cat "$k/after_runs" "$k/while_tracing" "$k/after_kill" "$k/after_next" 2>/dev/null | xargs)"
+if [ "$(cat "$k/after_runs" 2>/dev/null)" = 0 ] && [ "$(cat "$k/while_tracing" 2>/dev/null)" -gt 0 ] &&
+    [ "$(cat "$k/after_kill" 2>/dev/null)" -gt 0 ] && [ "$(cat "$k/after_next" 2>/dev/null)" = 0 ]; then
+    pass "kprobe_events: none left after the runs, none after a SIGKILL and the next run (counts: $counts)"
+else
+    fail "kprobe_events: socktrace's kretprobes left behind (after runs, tracing, after SIGKILL, after next: $counts)"
+fi
+
 # auto must choose kprobe where the kernel has kprobes.
 line=$(grep -m1 '^socktrace: tracing' "$out/auto/stderr" 2>/dev/null)
 rc=$(steprc auto)
