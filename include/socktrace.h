@@ -12,29 +12,31 @@
 #define COMM_LEN 16
 
 /*
- * The event kinds: X(ID, name, number, part, socket, shown, help).
- * part: the record's own part after the header; socket: it is about a
- * socket (the header's socket part is set); shown: selected unless
- * --events says otherwise (send and recv are not: a line per read and
- * write floods a terminal, and every close carries the totals). User
- * space formats each with json_NAME() and text_NAME() (format.h).
+ * The event kinds: X(ID, name, number, part, fields, socket, shown, help).
+ * part: the record's own part after the header; fields: the formats' name
+ * for its own fields (user space writes them with json_FIELDS() and
+ * text_FIELDS(), format.h); socket: it is about a socket (the header's
+ * socket part is set); shown: selected unless --events says otherwise
+ * (send and recv are not: a line per read and write floods a terminal,
+ * and every close carries the totals).
  */
 #define EVENT_KINDS(X)												\
-	X(CONNECT, connect, 1, struct ev_connect, 1, 1,							\
+	X(CONNECT, connect, 1, struct ev_connect, connect, 1, 1,					\
 	  "connect() results, and how a connect in progress ended")					\
-	X(ACCEPT, accept, 2, struct ev_none, 1, 1, "connections accepted")				\
-	X(OPEN, open, 3, struct ev_none, 1, 1,								\
+	X(ACCEPT, accept, 2, struct ev_none, accept, 1, 1, "connections accepted")			\
+	X(OPEN, open, 3, struct ev_none, open, 1, 1,							\
 	  "sockets found open at start, at their first use, or inherited")				\
-	X(SEND, send, 4, struct ev_io, 1, 0, "each send, whatever the syscall")				\
-	X(RECV, recv, 5, struct ev_io, 1, 0, "each receive, whatever the syscall")			\
-	X(CLOSE, close, 6, struct ev_close, 1, 1, "the end of a socket's descriptor, with its totals")	\
-	X(UNTRACED, untraced, 7, struct ev_untraced, 0, 1,						\
+	X(SEND, send, 4, struct ev_io, io, 1, 0, "each send, whatever the syscall")			\
+	X(RECV, recv, 5, struct ev_io, io, 1, 0, "each receive, whatever the syscall")			\
+	X(CLOSE, close, 6, struct ev_close, close, 1, 1,						\
+	  "the end of a socket's descriptor, with its totals")						\
+	X(UNTRACED, untraced, 7, struct ev_untraced, untraced, 0, 1,					\
 	  "processes using sockets where socktrace cannot follow")					\
-	X(DISCONNECT, disconnect, 8, struct ev_none, 1, 1,						\
+	X(DISCONNECT, disconnect, 8, struct ev_none, disconnect, 1, 1,				\
 	  "connect(AF_UNSPEC) dissolving a socket's association")
 
 enum event_kind {
-#define KIND_ENUM(ID, name, number, part, socket, shown, help) EV_##ID = number,
+#define KIND_ENUM(ID, name, number, part, fields, socket, shown, help) EV_##ID = number,
 	EVENT_KINDS(KIND_ENUM)
 #undef KIND_ENUM
 	EV_KINDS	/* one past the last */

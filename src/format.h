@@ -66,9 +66,9 @@ static inline time_t split_ns(int64_t ns, long *nsec)
 
 /* Each kind's own fields after the common ones: JSON members with their
  * leading commas, and the text's detail column. */
-#define KIND_FORMATTERS(ID, name, number, part, socket, shown, help)	\
-	void json_##name(struct buf *b, const struct event *e);		\
-	void text_##name(struct buf *b, const struct event *e);
+#define KIND_FORMATTERS(ID, name, number, part, fields, socket, shown, help)	\
+	void json_##fields(struct buf *b, const struct event *e);		\
+	void text_##fields(struct buf *b, const struct event *e);
 EVENT_KINDS(KIND_FORMATTERS)
 #undef KIND_FORMATTERS
 

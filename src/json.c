@@ -10,7 +10,7 @@
 #include "names.h"
 
 static void (*const json_part[EV_KINDS])(struct buf *b, const struct event *e) = {
-#define JSON_PART(ID, name, number, part, socket, shown, help) [EV_##ID] = json_##name,
+#define JSON_PART(ID, name, number, part, fields, socket, shown, help) [EV_##ID] = json_##fields,
 	EVENT_KINDS(JSON_PART)
 #undef JSON_PART
 };
@@ -156,7 +156,7 @@ void json_open(struct buf *b, const struct event *e)
 	buf_fmt(b, ",\"origin\":\"%s\"", origin_name(e->h.sock.origin));
 }
 
-static void json_io(struct buf *b, const struct event *e)
+void json_io(struct buf *b, const struct event *e)
 {
 	field_str(b, ",\"call\":", call_name(e->io.call));
 	if (e->io.ret >= 0)
@@ -167,16 +167,6 @@ static void json_io(struct buf *b, const struct event *e)
 		buf_str(b, ",\"dest_arg\":true");
 	if (e->h.flags & EVF_DEST_USER)
 		buf_str(b, ",\"dest_verified\":false");
-}
-
-void json_send(struct buf *b, const struct event *e)
-{
-	json_io(b, e);
-}
-
-void json_recv(struct buf *b, const struct event *e)
-{
-	json_io(b, e);
 }
 
 void json_close(struct buf *b, const struct event *e)

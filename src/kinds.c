@@ -5,7 +5,7 @@
 #include "kinds.h"
 
 static const struct kind_info kinds[EV_KINDS] = {
-#define KIND_ROW(ID, name, number, part, socket, shown, help) \
+#define KIND_ROW(ID, name, number, part, fields, socket, shown, help) \
 	[EV_##ID] = { #name, EVENT_SIZE(part), socket, shown, help },
 	EVENT_KINDS(KIND_ROW)
 #undef KIND_ROW

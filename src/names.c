@@ -59,60 +59,27 @@ const char *proto_name(uint16_t proto, char *tmp, size_t len)
 	return tmp;
 }
 
-const char *reason_name(uint8_t reason)
-{
-	static const char *const names[] = {
-#define REASON_NAME(ID, name, help) [REASON_##ID] = name,
-		CLOSE_REASONS(REASON_NAME)
-#undef REASON_NAME
-	};
+/* fn(i): the word of the row numbered i of a shared table, "unknown" for a
+ * number no row has (a record is not to be trusted). */
+#define WORDS(fn, TABLE, ROW)							\
+	const char *fn(uint8_t i)						\
+	{									\
+		static const char *const words[] = { TABLE(ROW) };		\
+										\
+		return NAME(words, i);						\
+	}
 
-	return NAME(names, reason);
-}
-
-const char *origin_name(uint8_t origin)
-{
-	static const char *const names[] = {
-#define ORIGIN_NAME(ID, name, text) [ORIGIN_##ID] = name,
-		ORIGINS(ORIGIN_NAME)
-#undef ORIGIN_NAME
-	};
-
-	return NAME(names, origin);
-}
-
-const char *origin_text(uint8_t origin)
-{
-	static const char *const texts[] = {
+#define REASON_WORD(ID, name, help) [REASON_##ID] = name,
+#define ORIGIN_WORD(ID, name, text) [ORIGIN_##ID] = name,
 #define ORIGIN_TEXT(ID, name, text) [ORIGIN_##ID] = text,
-		ORIGINS(ORIGIN_TEXT)
-#undef ORIGIN_TEXT
-	};
+#define DIR_WORD(ID, name) [DIR_##ID] = name,
+#define CALL_WORD(name, send, how) [CALL_##name] = #name,
 
-	return NAME(texts, origin);
-}
-
-const char *dir_name(uint8_t dir)
-{
-	static const char *const names[] = {
-#define DIR_NAME(ID, name) [DIR_##ID] = name,
-		DIRECTIONS(DIR_NAME)
-#undef DIR_NAME
-	};
-
-	return NAME(names, dir);
-}
-
-const char *call_name(uint8_t call)
-{
-	static const char *const names[] = {
-#define CALL_NAME(name, send, how) [CALL_##name] = #name,
-		IO_CALLS(CALL_NAME)
-#undef CALL_NAME
-	};
-
-	return NAME(names, call);
-}
+WORDS(reason_name, CLOSE_REASONS, REASON_WORD)
+WORDS(origin_name, ORIGINS, ORIGIN_WORD)
+WORDS(origin_text, ORIGINS, ORIGIN_TEXT)
+WORDS(dir_name, DIRECTIONS, DIR_WORD)
+WORDS(call_name, IO_CALLS, CALL_WORD)
 
 const char *untraced_why(uint32_t why)
 {

@@ -12,7 +12,7 @@
 #include "names.h"
 
 static void (*const text_part[EV_KINDS])(struct buf *b, const struct event *e) = {
-#define TEXT_PART(ID, name, number, part, socket, shown, help) [EV_##ID] = text_##name,
+#define TEXT_PART(ID, name, number, part, fields, socket, shown, help) [EV_##ID] = text_##fields,
 	EVENT_KINDS(TEXT_PART)
 #undef TEXT_PART
 };
@@ -182,7 +182,7 @@ void text_open(struct buf *b, const struct event *e)
 	buf_fmt(b, " (%s)", origin_text(e->h.sock.origin));
 }
 
-static void text_io(struct buf *b, const struct event *e)
+void text_io(struct buf *b, const struct event *e)
 {
 	char tmp[32];
 
@@ -197,16 +197,6 @@ static void text_io(struct buf *b, const struct event *e)
 		if (e->h.flags & EVF_DEST_USER)
 			buf_str(b, " (unverified)");
 	}
-}
-
-void text_send(struct buf *b, const struct event *e)
-{
-	text_io(b, e);
-}
-
-void text_recv(struct buf *b, const struct event *e)
-{
-	text_io(b, e);
 }
 
 void text_close(struct buf *b, const struct event *e)

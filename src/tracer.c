@@ -256,28 +256,34 @@ const char *tracer_syscall_hooks(const struct tracer *t)
 	return per_syscall(&t->feat) ? "per-syscall" : "raw";
 }
 
-/* The feature a program stands for beyond its mode's core; FEAT_KPROBES
- * for the kprobe mode's core, FEAT_NONE for the rest. */
+/* The programs that stand for a feature beyond their mode's core, by
+ * section (and name); FEAT_KPROBES for the kprobe mode's core. */
+static const struct {
+	const char *sec, *name;
+	enum feature feat;
+} stands_for[] = {
+	{ "iter/task_file", NULL, FEAT_TASK_FILE_ITER },
+	{ "iter/bpf_map_elem", NULL, FEAT_MAP_ITER },
+	{ "raw_tp/sock_", NULL, FEAT_SOCK_TPS },
+	{ "tp/syscalls/", NULL, FEAT_SYSCALL_TPS },
+	{ "kprobe/__ia32_", NULL, FEAT_COMPAT_PROBES },
+	{ "raw_tp/inet_sock_set_state", NULL, FEAT_CONNECT_OUTCOMES },
+	{ "raw_tp/sched_", "_loop", FEAT_BPF_LOOP },
+	{ "ksyscall/", NULL, FEAT_KPROBES },
+	{ "kretsyscall/", NULL, FEAT_KPROBES },
+	{ "kprobe/", NULL, FEAT_KPROBES },
+	{ "kretprobe/", NULL, FEAT_KPROBES },
+};
+
+/* The feature p stands for; FEAT_NONE for the core of the tracepoint mode
+ * and what both modes need. */
 static enum feature prog_feature(const struct bpf_program *p)
 {
 	const char *sec = bpf_program__section_name(p), *name = bpf_program__name(p);
 
-	if (starts(sec, "iter/task_file"))
-		return FEAT_TASK_FILE_ITER;
-	if (starts(sec, "iter/bpf_map_elem"))
-		return FEAT_MAP_ITER;
-	if (starts(sec, "raw_tp/sock_"))
-		return FEAT_SOCK_TPS;
-	if (starts(sec, "tp/syscalls/"))
-		return FEAT_SYSCALL_TPS;
-	if (starts(sec, "kprobe/__ia32_"))
-		return FEAT_COMPAT_PROBES;
-	if (starts(sec, "raw_tp/inet_sock_set_state"))
-		return FEAT_CONNECT_OUTCOMES;
-	if (starts(sec, "raw_tp/sched_") && strstr(name, "_loop"))
-		return FEAT_BPF_LOOP;
-	if (is_kprobe(sec))
-		return FEAT_KPROBES;
+	for (size_t i = 0; i < sizeof(stands_for) / sizeof(stands_for[0]); i++)
+		if (starts(sec, stands_for[i].sec) && (!stands_for[i].name || strstr(name, stands_for[i].name)))
+			return stands_for[i].feat;
 	return FEAT_NONE;
 }
 

@@ -29,17 +29,17 @@ int main(void)
 {
 	printf("{");
 	list("kinds");
-#define KIND(ID, name, number, part, socket, shown, help) item(#name);
+#define KIND(ID, name, number, part, fields, socket, shown, help) item(#name);
 	EVENT_KINDS(KIND)
 #undef KIND
 	printf("]");
 	list("default_kinds");
-#define SHOWN(ID, name, number, part, socket, shown, help) if (shown) item(#name);
+#define SHOWN(ID, name, number, part, fields, socket, shown, help) if (shown) item(#name);
 	EVENT_KINDS(SHOWN)
 #undef SHOWN
 	printf("]");
 	list("socket_kinds");
-#define SOCKET(ID, name, number, part, socket, shown, help) if (socket) item(#name);
+#define SOCKET(ID, name, number, part, fields, socket, shown, help) if (socket) item(#name);
 	EVENT_KINDS(SOCKET)
 #undef SOCKET
 	printf("]");
