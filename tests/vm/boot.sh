@@ -96,6 +96,11 @@ if [ -f "$vm/dump/list" ]; then
     done <"$vm/dump/list"
 fi
 rm -rf "$vm/dump"
+# Packed by the guest's dump (init.sh): unpacked here.
+if [ -f "$out/out.tgz" ] && [ ${#bad[@]} = 0 ]; then
+    tar -xzf "$out/out.tgz" -C "$out" && rm -f "$out/out.tgz" || bad+=(out.tgz)
+    nfiles=$(find "$out" -type f | wc -l)
+fi
 {
     echo "wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')"
     echo "qemu_rc=$qrc"
