@@ -17,12 +17,13 @@
 #include "state.h"
 #include "table.h"
 
-/* The header a connect's events share, off the BPF stack. */
+/* The header a connect's events share, off the BPF stack, in the shape it
+ * waits in pending if the connect is in progress. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct event_head);
+	__type(value, struct pending_connect);
 } connect_head SEC(".maps");
 
 /* The outcome of a connect that returned EINPROGRESS, told as the thread
@@ -51,15 +52,16 @@ static __always_inline void emit_outcome(const struct event_head *p, struct sock
 static __always_inline int sock_state(struct sock *sk, int oldstate, int newstate)
 {
 	__u64 key = (__u64)sk;
-	struct event_head *p, copy;
+	struct pending_connect *p;
+	struct event_head copy;
 
 	if (oldstate != TCP_SYN_SENT || newstate == TCP_SYN_RECV)
 		return 0;
 	p = bpf_map_lookup_elem(&pending, &key);
 	if (!p)
 		return 0;
-	copy = *p;
-	if (!bpf_map_delete_elem(&pending, &key))
+	copy = p->head;
+	if (take_pending(key, p))
 		emit_outcome(&copy, sk, newstate);
 	return 0;
 }
@@ -107,21 +109,32 @@ static __always_inline void disconnect(struct fd_key *k, __u64 file, const struc
 
 /* A connect in progress waits in pending for its outcome; or it came
  * already (loopback finishes it before connect returns). */
-static __always_inline void wait_outcome(struct sock_val *v, struct sock *sk, const struct event_head *h)
+static __always_inline void wait_outcome(struct sock_val *v, struct sock *sk, struct pending_connect *pc)
 {
+	struct pending_connect *p;
 	__u64 key = (__u64)sk;
 	int state;
 
-	if (bpf_map_update_elem(&pending, &key, h, BPF_ANY)) {
+	pc->told = 0;
+	if (bpf_map_update_elem(&pending, &key, pc, BPF_ANY)) {
 		/* Not followed to its outcome: said, not silent. */
 		__sync_fetch_and_add(&incomplete, 1);
 		v->flags |= SV_INCOMPLETE;
 		return;
 	}
-	state = BPF_CORE_READ(sk, __sk_common.skc_state);
 	v->flags |= SV_CONNECTING;
-	if (state != TCP_SYN_SENT && state != TCP_SYN_RECV && !bpf_map_delete_elem(&pending, &key))
-		emit_outcome(h, sk, state);
+	state = BPF_CORE_READ(sk, __sk_common.skc_state);
+	/* inet_sock_set_state fires before the state is stored: a handshake
+	 * that ends just as connect returns finds no entry there, and its
+	 * state may not be stored yet here. A failure (timeout, reset, ICMP
+	 * error) sets sk_err first, so it is seen here. */
+	if (state == TCP_SYN_SENT && BPF_CORE_READ(sk, sk_err))
+		state = TCP_CLOSE;
+	if (state == TCP_SYN_SENT || state == TCP_SYN_RECV)
+		return;
+	p = bpf_map_lookup_elem(&pending, &key);
+	if (p && take_pending(key, p))
+		emit_outcome(&pc->head, sk, state);
 }
 
 static __noinline int connect_exit(long ret)
@@ -131,6 +144,7 @@ static __noinline int connect_exit(long ret)
 	bool ok = ret == 0 || ret == -EINPROGRESS;
 	struct ends ends = {};
 	struct sock_val *v;
+	struct pending_connect *pc;
 	struct event_head *h;
 	struct fd_key k;
 	struct event *e;
@@ -179,9 +193,10 @@ static __noinline int connect_exit(long ret)
 
 		v = track(&k, &ends, &n, t);
 	}
-	h = bpf_map_lookup_elem(&connect_head, &zero);
-	if (!h)
+	pc = bpf_map_lookup_elem(&connect_head, &zero);
+	if (!pc)
 		goto out;
+	h = &pc->head;
 	who_current(&h->who, t, v);
 	h->kind = EV_CONNECT;
 	h->flags = 0;
@@ -207,7 +222,7 @@ static __noinline int connect_exit(long ret)
 		submit(e);
 	}
 	if (connect_outcomes && v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP)
-		wait_outcome(v, sk, h);
+		wait_outcome(v, sk, pc);
 out:
 	drop_call();
 	return 0;

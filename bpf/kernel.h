@@ -13,6 +13,7 @@
 
 #define AF_INET 2
 #define AF_INET6 10
+#define ENOENT 2
 #define EINPROGRESS 115
 #define ECONNABORTED 103
 #define S_IFMT 00170000

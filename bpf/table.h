@@ -42,17 +42,43 @@ struct {
 	__type(value, __u32);
 } table_slots SEC(".maps");
 
-/* Connects in progress, by struct sock: the event to complete when the
- * kernel finishes the handshake, outside the caller's context (connect.h).
- * Only a tracked socket has one, so with as many entries as socks it
- * cannot fill before socks does: no process can crowd out another's
- * outcomes. A descriptor that ends takes its entry out. */
+/* A connect in progress: the event to complete when the kernel finishes
+ * the handshake, outside the caller's context (connect.h). */
+struct pending_connect {
+	struct event_head head;	/* the connect as it returned */
+	__u32 told;		/* its outcome went out, but the entry could not be taken out */
+	__u32 pad;
+};
+
+/* Connects in progress, by struct sock. Only a tracked socket has one, so
+ * with as many entries as socks it cannot fill before socks does: no
+ * process can crowd out another's outcomes. A descriptor that ends takes
+ * its entry out. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
 	__type(key, __u64);
-	__type(value, struct event_head);
+	__type(value, struct pending_connect);
 } pending SEC(".maps");
+
+/* Takes sk's pending connect p: true if the caller is the one to tell its
+ * outcome. Whoever deletes the entry tells it. A 5.10 kernel refuses a
+ * delete that interrupts another operation on the map on the same CPU
+ * (-EBUSY: the handshake ends in a timer while a connect returns): the
+ * entry then stays, marked told, and the outcome still goes out once. */
+static __always_inline bool take_pending(__u64 sk, struct pending_connect *p)
+{
+	long err;
+
+	if (p->told)
+		return false;
+	err = bpf_map_delete_elem(&pending, &sk);
+	if (err == -ENOENT)
+		return false;
+	if (err)
+		p->told = 1;
+	return true;
+}
 
 /* Room for descriptors too large for the BPF stack: the one being
  * entered, and the one end_sock() took out. */
@@ -267,7 +293,13 @@ static __noinline void end_sock(struct fd_key *k, struct sock_val *v, __u8 reaso
 	if (tab)
 		__sync_fetch_and_add(&tab->count, -1);
 	/* Still connecting if the outcome was not reported yet. */
-	connecting = (was->flags & SV_CONNECTING) && !bpf_map_delete_elem(&pending, &was->sk);
+	connecting = false;
+	if (was->flags & SV_CONNECTING) {
+		struct pending_connect *p = bpf_map_lookup_elem(&pending, &was->sk);
+		bool told = !p || p->told;
+
+		connecting = !bpf_map_delete_elem(&pending, &was->sk) && !told;
+	}
 	if (!(was->flags & SV_QUIET))
 		e = reserve(EV_CLOSE, EVENT_SIZE(struct ev_close));
 	if (!e)

@@ -7,7 +7,7 @@
 #   SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/e2e-run.sh OUTDIR [socktrace args]
 #
 # E2E_CASES, when set, runs only these cases in the first session, and of
-# the others only those E2E_SESSIONS names (races, blocked): for a quick
+# the others only those E2E_SESSIONS names (races, blocked, pending): for a quick
 # run such as a negative control, or one repeated many times.
 set -u
 out=$1
@@ -77,6 +77,17 @@ blocked_session() {
 	stop_tracer "$d"
 }
 
+# More connects in progress at once than any table socktrace had for them
+# held: each is followed to its outcome (the failures alone are printed:
+# each is one, and judging more lines costs more than it shows).
+pending_session() {
+	d=$out/pending
+	start_tracer "$d" "$@" --failed --comm st-pending
+	"$SOCKDRIVE" --name st-pending pending 9000 >> "$d/facts.json"
+	touch "$d/empty-at-end"
+	stop_tracer "$d"
+}
+
 # Every case in one run, every kind of event.
 d=$out/all
 start_tracer "$d" "$@" --events all
@@ -130,14 +141,7 @@ stop_tracer "$d"
 races_session "$@"
 blocked_session "$@"
 
-# More connects in progress at once than any table socktrace had for them
-# held: each is followed to its outcome (the failures alone are printed:
-# each is one, and judging more lines costs more than it shows).
-d=$out/pending
-start_tracer "$d" "$@" --failed --comm st-pending
-"$SOCKDRIVE" --name st-pending pending 9000 >> "$d/facts.json"
-touch "$d/empty-at-end"
-stop_tracer "$d"
+pending_session "$@"
 
 # Flood: the consumer is stopped while a process makes far more events
 # than a 64 KiB ring holds; each must be delivered or counted as lost.

@@ -98,6 +98,14 @@ for log in "$out"/*.log; do
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
 done
+# What failed, again at the end, where a reader of the last lines (CI)
+# sees it: each failed part's failing checks and, of a guest, its steps
+# and the end of its console.
+for name in "${suites_failed[@]}"; do
+	echo "--- $name, what failed:"
+	grep -aE '(^|\| *)not ok |FAIL|guest step .* rc=[1-9]|timed out' "$out/$name.log" | cut -c1-300 | head -n 40
+	sed -n '/---- last 20 lines of/,/^vm-[a-z0-9-]*: ----$/p' "$out/$name.log" | cut -c1-300 | head -n 60
+done
 [ ${#suites_failed[@]} = 0 ] || echo "failed parts: ${suites_failed[*]}"
 echo "tests: $total_passed passed, $total_failed failed"
 [ ${#suites_failed[@]} = 0 ] && [ "$total_failed" = 0 ]

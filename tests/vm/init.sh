@@ -137,14 +137,14 @@ if [ "${GUEST_MODE:-}" = bench ]; then
 fi
 
 # GUEST_MODE=repeat: the cases that depend on timing (threads, races,
-# threads blocked at once), REPEAT times in each mode, for the host to
+# threads blocked at once, connects in progress), REPEAT times in each mode, for the host to
 # judge each run (tests/vm/repeat.sh): a flaky one fails some of them.
 if [ "${GUEST_MODE:-}" = repeat ]; then
     i=1
     while [ $i -le "${REPEAT:-10}" ]; do
         for mode in kprobe tracepoint; do
             mkdir -p $OUT/$mode-$i
-            E2E_CASES="threads 4" E2E_SESSIONS="races blocked" \
+            E2E_CASES="threads 4" E2E_SESSIONS="races blocked pending" \
                 step $mode-$i sh /t/e2e-run.sh $OUT/$mode-$i --attach $mode
         done
         i=$((i + 1))

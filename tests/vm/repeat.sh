@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # repeat.sh NAME [N]: the cases that depend on timing (threads, the races
-# session, threads blocked at once in recv, accept and connect) N times
+# session, threads blocked at once in recv, accept and connect, 9000
+# connects in progress ending in timers) N times
 # (default 10) in each attach mode, in one boot of the guest NAME, each run
 # judged by tests/e2e-check.sh: a flaky case fails some of them. Not part
 # of `make test` (too long); run it when a change touches what they test.
