@@ -26,23 +26,45 @@ struct {
 	__type(value, struct pending_connect);
 } connect_head SEC(".maps");
 
+/* Why a handshake failed, as a negative errno. The kernel sets sk_err,
+ * wakes the process, and only then changes the state: a process quick to
+ * read SO_ERROR takes sk_err (leaving 0) before the state change is seen
+ * here. A SYN sent again as often as allowed has then timed out; any
+ * other error taken so is told as ECONNABORTED. */
+static __always_inline int handshake_error(struct sock *sk)
+{
+	struct inet_connection_sock *icsk = (void *)sk;
+	int err = BPF_CORE_READ(sk, sk_err);
+	struct net *net;
+	__u32 limit;
+
+	if (err)
+		return -err;
+	limit = BPF_CORE_READ(icsk, icsk_syn_retries);
+	if (!limit) {
+		net = BPF_CORE_READ(sk, __sk_common.skc_net.net);
+		limit = BPF_CORE_READ_BITFIELD_PROBED(&net->ipv4, sysctl_tcp_syn_retries);
+	}
+	if (limit && BPF_CORE_READ(icsk, icsk_retransmits) >= limit)
+		return -ETIMEDOUT;
+	return -ECONNABORTED;
+}
+
 /* The outcome of a connect that returned EINPROGRESS, told as the thread
  * and fd that called connect (p), whatever task the kernel finishes it in. */
 static __always_inline void emit_outcome(const struct event_head *p, struct sock *sk, int state)
 {
 	struct event *e;
-	int err;
 
 	if (filter.failed && state != TCP_CLOSE)
 		return;
 	e = reserve(EV_CONNECT, EVENT_SIZE(struct ev_connect));
 	if (!e)
 		return;
-	err = BPF_CORE_READ(sk, sk_err);
 	e->h = *p;
 	e->h.who.ts_ns = bpf_ktime_get_ns();
 	e->h.flags = EVF_ASYNC;
-	e->connect.ret = state != TCP_CLOSE ? 0 : err ? -err : -ECONNABORTED;
+	e->connect.ret = state != TCP_CLOSE ? 0 : handshake_error(sk);
 	e->connect.latency_ns = e->h.who.ts_ns - p->who.ts_ns;
 	submit(e);
 }

@@ -16,6 +16,7 @@
 #define ENOENT 2
 #define EINPROGRESS 115
 #define ECONNABORTED 103
+#define ETIMEDOUT 110
 #define S_IFMT 00170000
 #define S_IFSOCK 0140000
 #define SIN6_LEN 24		/* the kernel's minimum for an AF_INET6 address */
