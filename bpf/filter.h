@@ -18,7 +18,7 @@
 const volatile struct filter filter = {};
 
 /* Whether any of the process filters is set. */
-#define PROC_FILTERED (filter.pid || filter.comm[0] || filter.uid_set || filter.cgroup || filter.follow)
+#define PROC_FILTERED (filter.npids || filter.ncomms || filter.nuids || filter.cgroup || filter.follow)
 
 /* Processes --follow follows: descendants of a match, from their fork. */
 struct {
@@ -57,10 +57,10 @@ static __always_inline bool in_cgroup(struct task_struct *t)
 	return false;
 }
 
-static __always_inline bool comm_is(const char *comm)
+static __always_inline bool comm_is(const char *comm, const volatile char *want)
 {
 	for (int i = 0; i < COMM_LEN; i++) {
-		if (comm[i] != filter.comm[i])
+		if (comm[i] != want[i])
 			return false;
 		if (!comm[i])
 			break;
@@ -68,20 +68,44 @@ static __always_inline bool comm_is(const char *comm)
 	return true;
 }
 
-/* --pid and --comm. --comm matches the thread's name or the process's
- * (its main thread's). */
+static __always_inline bool comm_listed(const char *comm)
+{
+	for (int i = 0; i < NAMED_MAX; i++)
+		if (i < filter.ncomms && comm_is(comm, filter.comms[i]))
+			return true;
+	return false;
+}
+
+static __always_inline bool pid_listed(__u32 tgid)
+{
+	for (int i = 0; i < NAMED_MAX; i++)
+		if (i < filter.npids && filter.pids[i] == tgid)
+			return true;
+	return false;
+}
+
+static __always_inline bool uid_listed(__u32 uid)
+{
+	for (int i = 0; i < NAMED_MAX; i++)
+		if (i < filter.nuids && filter.uids[i] == uid)
+			return true;
+	return false;
+}
+
+/* --pid and --comm, each any of its list. --comm matches the thread's
+ * name or the process's (its main thread's). */
 static __always_inline bool proc_named(struct task_struct *t)
 {
 	char comm[COMM_LEN];
 
-	if (filter.pid && task_tgid(t) != filter.pid)
+	if (filter.npids && !pid_listed(task_tgid(t)))
 		return false;
-	if (filter.comm[0]) {
+	if (filter.ncomms) {
 		BPF_CORE_READ_STR_INTO(&comm, t, comm);
-		if (comm_is(comm))
+		if (comm_listed(comm))
 			return true;
 		BPF_CORE_READ_STR_INTO(&comm, t, group_leader, comm);
-		return comm_is(comm);
+		return comm_listed(comm);
 	}
 	return true;
 }
@@ -89,7 +113,7 @@ static __always_inline bool proc_named(struct task_struct *t)
 /* Whether t's process passes the process filters. */
 static __always_inline bool proc_traced(struct task_struct *t)
 {
-	if (filter.uid_set && BPF_CORE_READ(t, real_cred, uid.val) != filter.uid)
+	if (filter.nuids && !uid_listed(BPF_CORE_READ(t, real_cred, uid.val)))
 		return false;
 	if (filter.cgroup && !in_cgroup(t))
 		return false;

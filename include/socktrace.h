@@ -277,12 +277,17 @@ struct prefix {
 	__u8 family;
 };
 
+/* Repeated --pid, --comm and --uid: any of them. */
+#define NAMED_MAX 8
+
 struct filter {
 	/* The process: */
-	__u32 pid;		/* 0: any */
-	char comm[COMM_LEN];	/* "": any */
-	__u32 uid;
-	__u8 uid_set;
+	__u32 pids[NAMED_MAX];
+	char comms[NAMED_MAX][COMM_LEN];
+	__u32 uids[NAMED_MAX];
+	__u8 npids;		/* 0: any */
+	__u8 ncomms;		/* 0: any */
+	__u8 nuids;		/* 0: any */
 	__u8 follow;		/* and every descendant of a --pid or --comm match */
 	/* The socket: */
 	__u8 family;		/* AF_INET or AF_INET6; 0: both */

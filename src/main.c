@@ -260,6 +260,34 @@ static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 	return 0;
 }
 
+/* A --pid that names no process, or a thread rather than its process,
+ * would trace nothing, silently: said instead. */
+static int pids_named(const struct filter *f, char *err, size_t errlen)
+{
+	for (int i = 0; i < f->npids; i++) {
+		unsigned int pid = f->pids[i], tgid = pid;
+		char path[64], line[128];
+		FILE *st;
+
+		if (kill(pid, 0) && errno == ESRCH) {
+			snprintf(err, errlen, "--pid %u: no such process", pid);
+			return -1;
+		}
+		snprintf(path, sizeof(path), "/proc/%u/status", pid);
+		st = fopen(path, "re");
+		while (st && fgets(line, sizeof(line), st))
+			if (sscanf(line, "Tgid: %u", &tgid) == 1)
+				break;
+		if (st)
+			fclose(st);
+		if (tgid != pid) {
+			snprintf(err, errlen, "--pid %u: a thread of process %u; give the process's id", pid, tgid);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static void detach_start(void *tracer)
 {
 	tracer_detach_start(tracer);
@@ -281,6 +309,10 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	tracer_set_verbose(o.verbose);
+	if (pids_named(&o.filter, err, sizeof(err))) {
+		fprintf(stderr, "socktrace: %s\n", err);
+		return 2;
+	}
 	if (o.check)
 		return tracer_check(&o, stdout);
 	if (o.output == OUT_AUTO)

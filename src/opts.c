@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "buf.h"
 #include "kinds.h"
 #include "opts.h"
 
@@ -49,14 +50,15 @@ static const char doc[] =
 enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS };
 
 static const struct argp_option options[] = {
-	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id)", 0 },
+	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id; repeatable, at most 8)", 0 },
 	{ "comm", 'c', "NAME", 0, "Trace only processes whose name, or the calling thread's, is NAME "
-	  "(exact, at most 15 bytes)", 0 },
-	{ "events", 'e', "LIST", 0, "Kinds of event to print, comma-separated, or all (default: "
+	  "(exact, at most 15 bytes; repeatable, at most 8)", 0 },
+	{ "events", 'e', "LIST", 0, "Kinds of event to print, comma-separated, or all (repeatable; default: "
 	  "connect,accept,open,close,untraced,disconnect); totals count every send and receive either way", 0 },
 	{ "follow", 'f', NULL, 0, "With --pid or --comm, also every process they start while tracing, "
 	  "and theirs (like strace -f)", 0 },
-	{ "uid", 'u', "UID", 0, "Trace only processes whose real user is UID (a number or a name)", 0 },
+	{ "uid", 'u', "UID", 0, "Trace only processes whose real user is UID (a number or a name; "
+	  "repeatable, at most 8)", 0 },
 	{ "cgroup", 'g', "PATH", 0, "Trace only processes in the cgroup v2 directory PATH or below it", 0 },
 	{ "port", 'P', "PORTS", 0, "Only sockets with one of PORTS at either end (comma-separated, "
 	  "at most 8)", 0 },
@@ -82,6 +84,7 @@ static const struct argp_option options[] = {
 	{ "check", 'C', NULL, 0, "Say what this kernel offers socktrace (attach modes, BTF, "
 	  "the hooks each mode would use) and exit: 0 when it can trace", 0 },
 	{ "verbose", 'v', NULL, 0, "Print libbpf's messages", 0 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", -1 },
 	{},
 };
 
@@ -171,7 +174,16 @@ static int parse_choice(const char *opt, const char *s, const char *const *names
 			return 0;
 		}
 	}
-	snprintf(err, errlen, "--%s: unknown value '%s'", opt, s);
+	{
+		char list[128];
+		struct buf b;
+
+		buf_init(&b, list, sizeof(list) - 1);
+		for (int i = 0; i < n; i++)
+			buf_fmt(&b, "%s%s", i ? (i == n - 1 ? " or " : ", ") : "", names[i]);
+		list[b.len] = '\0';
+		snprintf(err, errlen, "--%s: unknown value '%.32s' (%s)", opt, s, list);
+	}
 	return 2;
 }
 
@@ -184,6 +196,15 @@ static int parse_file(const char *opt, const char *arg, const char **out, struct
 	}
 	*out = arg;
 	return 0;
+}
+
+/* Whether a repeatable option already has its most values. */
+static bool too_many(struct parse_state *ps, const char *opt, unsigned int n)
+{
+	if (n < NAMED_MAX)
+		return false;
+	snprintf(ps->err, ps->errlen, "--%s: at most %d", opt, NAMED_MAX);
+	return true;
 }
 
 static const char *const output_names[] = { "auto", "text", "json" };
@@ -200,7 +221,7 @@ static int check_together(struct parse_state *ps)
 	struct opts *o = ps->o;
 	struct filter *f = &o->filter;
 
-	if (f->follow && !f->pid && !f->comm[0]) {
+	if (f->follow && !f->npids && !f->ncomms) {
 		snprintf(ps->err, ps->errlen, "--follow follows what --pid or --comm names: give one");
 		return -1;
 	}
@@ -218,19 +239,25 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	struct parse_state *ps = state->input;
 	struct opts *o = ps->o;
 	struct filter *f = &o->filter;
+	uint32_t mask;
 	int v = 0, rc;
 
 	switch (key) {
 	case 'p':
-		return parse_pid(arg, &f->pid, ps->err, ps->errlen) ? EINVAL : 0;
+		if (too_many(ps, "pid", f->npids))
+			return EINVAL;
+		return parse_pid(arg, &f->pids[f->npids++], ps->err, ps->errlen) ? EINVAL : 0;
 	case 'c':
-		return parse_comm(arg, f->comm, ps->err, ps->errlen) ? EINVAL : 0;
+		if (too_many(ps, "comm", f->ncomms))
+			return EINVAL;
+		return parse_comm(arg, f->comms[f->ncomms++], ps->err, ps->errlen) ? EINVAL : 0;
 	case 'f':
 		f->follow = true;
 		return 0;
 	case 'u':
-		f->uid_set = true;
-		return parse_uid(arg, &f->uid, ps->err, ps->errlen) ? EINVAL : 0;
+		if (too_many(ps, "uid", f->nuids))
+			return EINVAL;
+		return parse_uid(arg, &f->uids[f->nuids++], ps->err, ps->errlen) ? EINVAL : 0;
 	case 'g':
 		return parse_cgroup(arg, &f->cgroup, ps->err, ps->errlen) ? EINVAL : 0;
 	case 'P':
@@ -273,8 +300,12 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		o->attach = v;
 		return rc ? EINVAL : 0;
 	case 'e':
+		/* Repeated, the lists add up; the first replaces the default. */
+		if (kinds_parse(arg, &mask, ps->err, ps->errlen))
+			return EINVAL;
+		o->events = ps->events_given ? o->events | mask : mask;
 		ps->events_given = true;
-		return kinds_parse(arg, &o->events, ps->err, ps->errlen) ? EINVAL : 0;
+		return 0;
 	case 's':
 		return parse_file("status", arg, &o->status, ps) ? EINVAL : 0;
 	case OPT_CONTAINERS:
@@ -287,6 +318,10 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return 0;
 	case 'v':
 		o->verbose = true;
+		return 0;
+	case 'h':
+		/* -h as every neighbour takes it: --help. */
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		return 0;
 	case ARGP_KEY_ARG:
 		snprintf(ps->err, ps->errlen, "unexpected argument '%s'", arg);

@@ -207,6 +207,21 @@ static void no_btf(char *err, size_t errlen)
 		 "distribution kernels)");
 }
 
+/* Why the BTF file path could not be read (e: errno from libbpf, whose
+ * own codes, 4000 and up, have no strerror text). */
+static const char *btf_error(const char *path, int e)
+{
+	struct stat st;
+
+	if (stat(path, &st))
+		return strerror(errno);
+	if (S_ISDIR(st.st_mode))
+		return "it is a directory";
+	if (e == EACCES || e == EPERM || e == ENOMEM)
+		return strerror(e);
+	return "not a BTF file, nor an ELF file with a .BTF section";
+}
+
 /* The kernel's BTF: its own, or --btf FILE. NULL with one line in err. */
 static struct btf *kernel_btf(const struct opts *o, char *err, size_t errlen)
 {
@@ -215,7 +230,7 @@ static struct btf *kernel_btf(const struct opts *o, char *err, size_t errlen)
 	if (o->btf) {
 		btf = btf__parse(o->btf, NULL);
 		if (!btf)
-			snprintf(err, errlen, "--btf %s: cannot read BTF from it: %s", o->btf, strerror(errno));
+			snprintf(err, errlen, "--btf %s: cannot read BTF from it: %s", o->btf, btf_error(o->btf, errno));
 		return btf;
 	}
 	if (access(VMLINUX_BTF, R_OK)) {

@@ -55,7 +55,34 @@ refused 2 "--comm of 16 bytes" --comm 0123456789abcdef
 grep -q '15' "$tmp/err" && ok "--comm too long: says the kernel keeps 15" ||
 	fail "--comm too long: says the kernel keeps 15" "$(cat "$tmp/err")"
 refused 2 "--output xml" --output xml
+grep -q '(text or json)' "$tmp/err" && ok "--output xml: lists the values" ||
+	fail "--output xml: lists the values" "$(cat "$tmp/err")"
 refused 2 "--attach fentry" --attach fentry
+grep -q '(auto, kprobe or tracepoint)' "$tmp/err" && ok "--attach fentry: lists the values" ||
+	fail "--attach fentry: lists the values" "$(cat "$tmp/err")"
+refused 2 "nine --pid" -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1 -p 1
+refused 2 "nine --comm" -c a -c b -c c -c d -c e -c f -c g -c h -c i
+# A --pid of no process, or of a thread, would trace nothing: said.
+nopid=$(($(cat /proc/sys/kernel/pid_max) - 1))
+while kill -0 $nopid 2>/dev/null; do nopid=$((nopid - 1)); done
+refused 2 "--pid of no process" --pid 1 --pid $nopid
+grep -q "no such process" "$tmp/err" && ok "--pid of no process: says so" || fail "--pid of no process: says so" "$(cat "$tmp/err")"
+python3 -c 'import threading, time; threading.Thread(target=time.sleep, args=(30,)).start()' &
+py=$!
+thread=
+for _ in $(seq 50); do
+	thread=$(ls /proc/$py/task 2>/dev/null | grep -vx $py | head -1)
+	[ -n "$thread" ] && break
+	sleep 0.1
+done
+refused 2 "--pid of a thread" --pid "$thread"
+grep -q "a thread of process $py" "$tmp/err" && ok "--pid of a thread: names its process" ||
+	fail "--pid of a thread: names its process" "$(cat "$tmp/err")"
+kill $py
+wait $py 2>/dev/null
+refused 1 "--btf of a file that is not BTF" --btf /etc/passwd
+grep -q "not a BTF file" "$tmp/err" && ok "--btf /etc/passwd: says what is wrong" ||
+	fail "--btf /etc/passwd: says what is wrong" "$(cat "$tmp/err")"
 refused 2 "--duration 0" --duration 0
 refused 2 "--duration x" --duration x
 refused 2 "--ring-size 1000 (not a power of two)" --ring-size 1000
@@ -115,6 +142,10 @@ rc=$?
 [ $rc = 0 ] && grep -q 'EXAMPLES' "$tmp/help" && grep -q -- '--pid' "$tmp/help" && grep -q -- '--events' "$tmp/help" &&
 	ok "--help: exit 0, options and examples" || fail "--help: exit 0, options and examples"
 [ "$("$SOCKTRACE" --version)" = "socktrace 0.1.0" ] && ok "--version" || fail "--version"
+"$SOCKTRACE" -h > "$tmp/h" 2>&1
+rc=$?
+[ $rc = 0 ] && cmp -s "$tmp/help" "$tmp/h" && ok "-h: exit 0, the help" || fail "-h: exit 0, the help" "exit $rc"
+
 # --check: what the kernel offers, and whether it can trace.
 mode=tracepoint
 [ -e /sys/bus/event_source/devices/kprobe ] && mode=kprobe
@@ -151,6 +182,18 @@ if start --output json; then
 		ok "auto attaches with $want here" || fail "auto attaches with $want here" "$(cat "$tmp/status")"
 	kill -INT $pid
 	wait $pid
+fi
+
+# Repeated, --comm and --events add up: two names traced, a third not;
+# connects and closes, no sends.
+if start --output json -c st-one -c st-two -e connect -e close; then
+	for n in st-one st-two st-three; do "$SOCKDRIVE" --name $n tcp > /dev/null; done
+	kill -INT $pid
+	wait $pid
+	got=$(jq -s -c '[.[] | select(.comm | startswith("st-")) | "\(.comm) \(.event)"] | unique' "$tmp/out")
+	[ "$got" = '["st-one close","st-one connect","st-two close","st-two connect"]' ] &&
+		ok "-c NAME -c NAME and -e KIND -e KIND: both names, both kinds" ||
+		fail "-c NAME -c NAME and -e KIND -e KIND: both names, both kinds" "$got"
 fi
 
 # The call table can hold a pending call of every thread the kernel can

@@ -103,7 +103,7 @@ done
 # and the end of its console.
 for name in "${suites_failed[@]}"; do
 	echo "--- $name, what failed:"
-	grep -aE '(^|\| *)not ok |FAIL|guest step .* rc=[1-9]|timed out' "$out/$name.log" | cut -c1-300 | head -n 40
+	grep -aE '(^|\| *)not ok |FAIL|: failed: |guest step .* rc=[1-9]|timed out' "$out/$name.log" | cut -c1-300 | head -n 40
 	sed -n '/---- last 20 lines of/,/^vm-[a-z0-9-]*: ----$/p' "$out/$name.log" | cut -c1-300 | head -n 60
 done
 [ ${#suites_failed[@]} = 0 ] || echo "failed parts: ${suites_failed[*]}"

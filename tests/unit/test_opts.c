@@ -5,6 +5,18 @@
 #include "socktrace.h"
 #include "opts.h"
 
+/* Parses the NULL-ended arguments after the program's name. */
+static int parsev(struct opts *o, const char **args)
+{
+	char *argv[16] = { "socktrace" };
+	char err[256];
+	int argc = 1;
+
+	while (*args && argc < 15)
+		argv[argc++] = (char *)*args++;
+	return opts_parse(o, argc, argv, err, sizeof(err));
+}
+
 static int parse(struct opts *o, const char *a, const char *b, const char *c)
 {
 	char *argv[] = { "socktrace", (char *)a, (char *)b, (char *)c, NULL };
@@ -22,12 +34,33 @@ int main(void)
 	uint32_t pid;
 
 	CHECK(parse(&o, NULL, NULL, NULL) == 0);
-	CHECK(o.filter.pid == 0 && o.filter.comm[0] == 0 && o.output == OUT_AUTO && o.attach == ATTACH_AUTO);
-	CHECK(parse(&o, "--pid", "42", "--verbose") == 0 && o.filter.pid == 42 && o.verbose);
-	CHECK(parse(&o, "-p", "4194304", NULL) == 0 && o.filter.pid == 4194304);
-	CHECK(parse(&o, "--comm=curl", "-o", "json") == 0);
-	CHECK_STR(o.filter.comm, "curl");
+	CHECK(o.filter.npids == 0 && o.filter.ncomms == 0 && o.output == OUT_AUTO && o.attach == ATTACH_AUTO);
+	CHECK(parse(&o, "--pid", "42", "--verbose") == 0 && o.filter.npids == 1 && o.filter.pids[0] == 42 && o.verbose);
+	CHECK(parse(&o, "-p", "4194304", NULL) == 0 && o.filter.pids[0] == 4194304);
+	CHECK(parse(&o, "--comm=curl", "-o", "json") == 0 && o.filter.ncomms == 1);
+	CHECK_STR(o.filter.comms[0], "curl");
 	CHECK(o.output == OUT_JSON);
+
+	/* Repeated, the process filters and the kinds add up, up to 8 each. */
+	CHECK(parsev(&o, (const char *[]){ "-c", "nc", "-c", "python3", "-p", "7", "-p", "9", NULL }) == 0);
+	CHECK(o.filter.ncomms == 2 && o.filter.npids == 2 && o.filter.pids[1] == 9);
+	CHECK_STR(o.filter.comms[0], "nc");
+	CHECK_STR(o.filter.comms[1], "python3");
+	CHECK(parsev(&o, (const char *[]){ "-u", "0", "--uid", "1000", NULL }) == 0);
+	CHECK(o.filter.nuids == 2 && o.filter.uids[0] == 0 && o.filter.uids[1] == 1000);
+	CHECK(parsev(&o, (const char *[]){ "-e", "send", "-e", "recv,close", NULL }) == 0);
+	CHECK(o.events == ((1u << EV_SEND) | (1u << EV_RECV) | (1u << EV_CLOSE)));
+	CHECK(parsev(&o, (const char *[]){ "-p", "1", "-p", "2", "-p", "3", "-p", "4", "-p", "5", "-p", "6",
+					  "-p", "7", NULL }) == 0 && o.filter.npids == 7);
+	CHECK(parsev(&o, (const char *[]){ "-c", "a", "-c", "b", "-c", "c", "-c", "d", "-c", "e", "-c", "f",
+					  "-c", "g", NULL }) == 0 && o.filter.ncomms == 7);
+	{
+		const char *nine[] = { "-p1", "-p2", "-p3", "-p4", "-p5", "-p6", "-p7", "-p8", "-p9", NULL };
+
+		CHECK(parsev(&o, nine) == 2);
+		nine[8] = NULL;
+		CHECK(parsev(&o, nine) == 0 && o.filter.npids == 8 && o.filter.pids[7] == 8);
+	}
 	CHECK(parse(&o, "--output", "text", NULL) == 0 && o.output == OUT_TEXT);
 	CHECK(parse(&o, "--attach", "tracepoint", NULL) == 0 && o.attach == ATTACH_TRACEPOINT);
 	CHECK(parse(&o, "--attach=kprobe", "--duration", "5") == 0);
