@@ -18,6 +18,7 @@
 #include "output.h"
 #include "ring.h"
 #include "sandbox.h"
+#include "peertab.h"
 #include "proctab.h"
 #include "status.h"
 #include "tracer.h"
@@ -26,11 +27,16 @@
  * the kernel side did not wake us (it batches wakeups). */
 #define POLL_MS 50
 
+/* The summary's rows: the busiest processes and peers, then the rest. */
+#define SUMMARY_ROWS 20
+#define SUMMARY_PEERS 10
+
 static volatile sig_atomic_t exiting;
 
 struct ctx {
 	struct tracer tr;
 	struct proctab *tab;
+	struct peertab *peers;
 	struct briefs *briefs;	/* what brief records refer to */
 	struct output out;
 	struct status status;	/* --status */
@@ -63,6 +69,7 @@ static int handle_event(void *arg, void *data, size_t size)
 	}
 	c->received++;
 	proctab_event(c->tab, &e);
+	peertab_event(c->peers, &e);
 	output_event(&c->out, &e);
 	/* Negative stops ring_consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
@@ -231,7 +238,9 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 			out->err ? strerror(out->err) : "the reader did not take them");
 	fputc('\n', stderr);
 	if (proctab_nprocs(c->tab))
-		proctab_summary(c->tab, stderr);
+		proctab_summary(c->tab, stderr, SUMMARY_ROWS);
+	if (peertab_npeers(c->peers))
+		peertab_summary(c->peers, stderr, SUMMARY_PEERS);
 	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
 		"still open, %" PRIu64 " not tracked (table full)\n", k->socks, k->tables, k->untracked);
 	not_followed(c, k);
@@ -328,8 +337,9 @@ int main(int argc, char **argv)
 	}
 
 	c.tab = proctab_new();
+	c.peers = peertab_new();
 	c.briefs = briefs_new();
-	if (!c.tab || !c.briefs || install_signals()) {
+	if (!c.tab || !c.peers || !c.briefs || install_signals()) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -394,6 +404,7 @@ cleanup:
 	ring_close(&ring);
 	tracer_destroy(&c.tr);
 	proctab_free(c.tab);
+	peertab_free(c.peers);
 	briefs_free(c.briefs);
 	cgnames_free(c.names);
 	status_close(&c.status);

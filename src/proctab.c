@@ -171,40 +171,79 @@ static int by_pid(const void *a, const void *b)
 	return (x->pstart > y->pstart) - (x->pstart < y->pstart);
 }
 
-/* The rows by pid; NULL if memory ran out. Free the array. */
-static const struct proc_stats **sorted(const struct proctab *t, size_t *n)
+static uint64_t bytes_of(const struct proc_stats *p)
+{
+	return p->totals.sent_bytes + p->totals.recv_bytes;
+}
+
+/* The busiest first: by bytes both ways, then by pid. */
+static int by_bytes(const void *a, const void *b)
+{
+	const struct proc_stats *x = *(const struct proc_stats *const *)a;
+	const struct proc_stats *y = *(const struct proc_stats *const *)b;
+
+	if (bytes_of(x) != bytes_of(y))
+		return bytes_of(x) < bytes_of(y) ? 1 : -1;
+	return by_pid(a, b);
+}
+
+/* The rows in cmp's order; NULL if memory ran out. Free the array. */
+static const struct proc_stats **sorted(const struct proctab *t, size_t *n,
+					int (*cmp)(const void *, const void *))
 {
 	struct collect c = { calloc(t->procs.count + 1, sizeof(*c.v)), 0 };
 
 	if (!c.v)
 		return NULL;
 	hmap_each(&t->procs, collect_proc, &c);
-	qsort(c.v, c.n, sizeof(*c.v), by_pid);
+	qsort(c.v, c.n, sizeof(*c.v), cmp);
 	*n = c.n;
 	return c.v;
 }
 
-void proctab_summary(const struct proctab *t, FILE *f)
+static void summary_row(FILE *f, const char *pid, const char *comm, const struct proc_stats *p)
+{
+	fprintf(f, "%-8s %-16s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64 " %7" PRIu64
+		" %12" PRIu64 " %7" PRIu64 " %5" PRIu64 "\n", pid, comm, p->out, p->in, p->other, p->failed,
+		(uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.sends, (uint64_t)p->totals.recv_bytes,
+		(uint64_t)p->totals.recvs, p->open);
+}
+
+void proctab_summary(const struct proctab *t, FILE *f, size_t rows)
 {
 	size_t n;
-	const struct proc_stats **v = sorted(t, &n);
-	char mem[128];
+	const struct proc_stats **v = sorted(t, &n, by_bytes);
+	struct proc_stats rest = { 0 };
+	char mem[128], pid[16];
 	struct buf b;
 
 	if (!v)
 		return;
 	fprintf(f, "%-8s %-16s %4s %4s %5s %6s %12s %7s %12s %7s %5s\n", "PID", "COMM", "OUT", "IN",
 		"OTHER", "FAILED", "SENT_BYTES", "SENDS", "RECV_BYTES", "RECVS", "OPEN");
-	for (size_t i = 0; i < n; i++) {
-		const struct proc_stats *p = v[i];
-
+	/* Past rows, one line adds up the rest (a whole row is no shorter). */
+	if (rows && n > rows + 1) {
+		for (size_t i = rows; i < n; i++) {
+			rest.out += v[i]->out;
+			rest.in += v[i]->in;
+			rest.other += v[i]->other;
+			rest.failed += v[i]->failed;
+			rest.open += v[i]->open;
+			totals_add(&rest.totals, &v[i]->totals);
+		}
+	} else {
+		rows = n;
+	}
+	for (size_t i = 0; i < rows; i++) {
 		buf_init(&b, mem, sizeof(mem) - 1);
-		text_string(&b, p->comm, sizeof(p->comm));
+		text_string(&b, v[i]->comm, sizeof(v[i]->comm));
 		mem[b.len] = '\0';
-		fprintf(f, "%-8u %-16s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64
-			" %7" PRIu64 " %12" PRIu64 " %7" PRIu64 " %5" PRIu64 "\n", p->pid, mem, p->out,
-			p->in, p->other, p->failed, (uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.sends,
-			(uint64_t)p->totals.recv_bytes, (uint64_t)p->totals.recvs, p->open);
+		snprintf(pid, sizeof(pid), "%u", v[i]->pid);
+		summary_row(f, pid, mem, v[i]);
+	}
+	if (rows < n) {
+		snprintf(mem, sizeof(mem), "(%zu others)", n - rows);
+		summary_row(f, "-", mem, &rest);
 	}
 	free(v);
 }
@@ -212,7 +251,7 @@ void proctab_summary(const struct proctab *t, FILE *f)
 void proctab_json(const struct proctab *t, FILE *f)
 {
 	size_t n;
-	const struct proc_stats **v = sorted(t, &n);
+	const struct proc_stats **v = sorted(t, &n, by_pid);
 	char mem[128];
 	struct buf b;
 

@@ -40,9 +40,10 @@ int proctab_open_at_end(struct proctab *t, const struct snapshot *s);
 const struct proc_stats *proctab_proc(const struct proctab *t, uint32_t pid, uint64_t pstart);
 size_t proctab_nprocs(const struct proctab *t);
 
-/* The per-process table, by pid, within 100 columns. */
-void proctab_summary(const struct proctab *t, FILE *f);
-/* The same as a JSON array. */
+/* The per-process table, within 100 columns: the busiest first (bytes
+ * both ways), at most rows of them (0: all), then one row for the rest. */
+void proctab_summary(const struct proctab *t, FILE *f, size_t rows);
+/* Every row as a JSON array, by pid. */
 void proctab_json(const struct proctab *t, FILE *f);
 
 #endif

@@ -196,6 +196,27 @@ if start --output json -c st-one -c st-two -e connect -e close; then
 		fail "-c NAME -c NAME and -e KIND -e KIND: both names, both kinds" "$got"
 fi
 
+# The summary: the busiest processes first, 20 of them, then one row for
+# the rest; then the busiest peers.
+if start --output json -c st-many; then
+	for i in $(seq 30); do "$SOCKDRIVE" --name st-many tcp > /dev/null; done
+	kill -INT $pid
+	wait $pid
+	procs=$(jq -s '[.[] | .pid] | unique | length' "$tmp/out")
+	rows=$(sed -n '/^PID /,/^[^0-9(-]/p' "$tmp/err" | grep -cE '^[0-9]+ ')
+	others=$(grep -oE '^- +\(([0-9]+) others\)' "$tmp/err" | grep -oE '[0-9]+')
+	sorted=$(sed -n '/^PID /,/^[^0-9(-]/p' "$tmp/err" | grep -E '^[0-9]+ ' |
+		awk '{ b = $7 + $9; if (NR > 1 && b > last) bad = 1; last = b } END { print bad ? "no" : "yes" }')
+	[ "$procs" -gt 21 ] && [ "$rows" = 20 ] && [ "$others" = $((procs - 20)) ] && [ "$sorted" = yes ] &&
+		ok "summary: $procs processes in 20 rows, the busiest first, and a row for $others others" ||
+		fail "summary: 20 rows, the busiest first, and a row for the others" \
+			"$procs processes, $rows rows, others '$others', sorted $sorted: $(head -c 400 "$tmp/err")"
+	grep -qE '^PEER +SOCKETS FAILED +SENT_BYTES +RECV_BYTES$' "$tmp/err" &&
+		grep -qE '^127\.0\.0\.1 +[0-9]+ +0 +[0-9]+ +[0-9]+$' "$tmp/err" &&
+		ok "summary: the busiest peers, 127.0.0.1 among them" ||
+		fail "summary: the busiest peers" "$(grep -A3 '^PEER' "$tmp/err")"
+fi
+
 # The call table can hold a pending call of every thread the kernel can
 # have, so no process can push another's record out.
 if start --output json; then

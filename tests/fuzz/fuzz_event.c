@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "format.h"
 #include "kinds.h"
+#include "peertab.h"
 #include "proctab.h"
 
 /* An independent strict checker for the JSON our formats produce: one
@@ -132,6 +133,7 @@ static void check_text_line(const char *s, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct proctab *tab;
+	static struct peertab *peers;
 	static struct briefs *briefs;
 	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
@@ -141,6 +143,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!tab || proctab_nprocs(tab) > 100000) {
 		proctab_free(tab);
 		tab = proctab_new();
+		peertab_free(peers);
+		peers = peertab_new();
 	}
 	if (!briefs || briefs_count(briefs) > 100000) {
 		briefs_free(briefs);
@@ -151,6 +155,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (briefs_take(briefs, data, size, &e) == RECORD_BAD)
 		return 0;
 	proctab_event(tab, &e);
+	peertab_event(peers, &e);
 
 	buf_init(&b, mem, sizeof(mem));
 	struct fmt f = { .realtime_off = (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40 };

@@ -71,9 +71,9 @@ int main(void)
 	CHECK(proctab_nprocs(t) == 2);
 	CHECK(proctab_proc(t, 100, 99999) && !strcmp(proctab_proc(t, 100, 99999)->comm, "wget"));
 
-	/* The summary: a row a process, by pid, within 100 columns. */
+	/* The summary: a row a process, the busiest first, within 100 columns. */
 	f = open_memstream(&out, &len);
-	proctab_summary(t, f);
+	proctab_summary(t, f, 0);
 	fclose(f);
 	CHECK(out && strstr(out, "PID      COMM              OUT   IN OTHER FAILED   SENT_BYTES   SENDS"
 			    "   RECV_BYTES   RECVS  OPEN\n100      curl                1    1     1      2") != NULL);
@@ -86,6 +86,34 @@ int main(void)
 	CHECK(out && strstr(out, "[{\"pid\":100,\"comm\":\"curl\",\"out\":1,\"in\":1,\"other\":1,\"failed\":2,"
 			    "\"sent_bytes\":117,") == out);
 	free(out);
+
+	/* The busiest first, at most rows of them, then one row adds up the
+	 * rest; a single row past the cap is shown whole. */
+	{
+		struct proctab *u = proctab_new();
+		struct event c;
+
+		for (uint32_t pid = 1; pid <= 30; pid++) {	/* named curl by their closes */
+			CHECK(feed(u, EV_CONNECT, pid, 0, "many") == 0);
+			c = closed(pid, pid, pid * 10, pid);	/* pid 30 moved the most */
+			CHECK(proctab_event(u, &c) == 0);
+		}
+		f = open_memstream(&out, &len);
+		proctab_summary(u, f, 20);
+		fclose(f);
+		CHECK(out && strstr(out, "OPEN\n30       curl") != NULL);
+		CHECK(out && strstr(out, "\n11       curl") != NULL && strstr(out, "\n10       curl") == NULL);
+		/* 10 others: pids 1..10, 550 B out, 55 B in, 10 connects. */
+		CHECK(out && strstr(out, "\n-        (10 others)        10    0     0      0          550      10"
+				    "           55      20     0\n") != NULL);
+		free(out);
+		f = open_memstream(&out, &len);
+		proctab_summary(u, f, 29);
+		fclose(f);
+		CHECK(out && strstr(out, "others") == NULL && strstr(out, "\n1        curl") != NULL);
+		free(out);
+		proctab_free(u);
+	}
 
 	/* Bounded: past PROCS_MAX processes, one "(others)" row. */
 	for (uint32_t pid = 1000; pid < 1000 + PROCS_MAX + 10; pid++)
