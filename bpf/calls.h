@@ -21,6 +21,7 @@ enum call_kind {
 	CK_CONNECT = 1,
 	CK_CLOSE_RANGE,
 	CK_IO,		/* a send or receive, on file */
+	CK_LISTEN,
 };
 
 struct call {
@@ -31,7 +32,7 @@ struct call {
 	__u64 ts;	/* connect: when it was called */
 	__s32 fd;
 	__s32 addrlen;
-	__u32 lo;	/* close_range */
+	__u32 lo;	/* close_range; listen: the backlog */
 	__u32 hi;
 	__u8 kind;	/* enum call_kind */
 	__u8 call;	/* enum io_call */

@@ -47,7 +47,7 @@ static __always_inline int existing_sock(struct bpf_iter__task_file *ctx)
 	who_task(&e->h.who, t);
 	e->h.sock = v->info;
 	e->h.kind = EV_OPEN;
-	e->h.flags = 0;
+	e->h.flags = BPF_CORE_READ(sk, __sk_common.skc_state) == TCP_LISTEN ? EVF_LISTENING : 0;
 	submit(e);
 	return 0;
 }

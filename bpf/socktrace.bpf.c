@@ -22,6 +22,7 @@
 #include "iters.h"
 #include "kernel.h"
 #include "lifecycle.h"
+#include "listen.h"
 #include "syscalls.h"
 #include "untraced.h"
 

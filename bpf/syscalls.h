@@ -16,6 +16,7 @@
 
 #define SYSCALL_HOOKS(BOTH, ENTRY, EXIT)	\
 	BOTH(connect, connect, 3)		\
+	BOTH(listen, listen, 2)			\
 	EXIT(accept, accept, 0)			\
 	EXIT(accept4, accept, 0)		\
 	ENTRY(close, close, 1)			\
@@ -41,6 +42,7 @@
 #define NR_recvfrom 45
 #define NR_sendmsg 46
 #define NR_recvmsg 47
+#define NR_listen 50
 #define NR_splice 275
 #define NR_accept4 288
 #define NR_dup3 292
@@ -69,6 +71,7 @@
 #define NR_sendfile 71
 #define NR_sendfile64 71
 #define NR_splice 76
+#define NR_listen 201
 #define NR_accept 202
 #define NR_connect 203
 #define NR_sendto 206

@@ -33,7 +33,8 @@
 	X(UNTRACED, untraced, 7, struct ev_untraced, untraced, 0, 1,					\
 	  "processes using sockets where socktrace cannot follow")					\
 	X(DISCONNECT, disconnect, 8, struct ev_none, disconnect, 1, 1,				\
-	  "connect(AF_UNSPEC) dissolving a socket's association")
+	  "connect(AF_UNSPEC) dissolving a socket's association")					\
+	X(LISTEN, listen, 9, struct ev_listen, listen, 1, 1, "sockets that start listening")
 
 enum event_kind {
 #define KIND_ENUM(ID, name, number, part, fields, socket, shown, help) EV_##ID = number,
@@ -136,6 +137,7 @@ enum untraced_why {
 #define EVF_CONNECTING 8	/* close: still connecting */
 #define EVF_INCOMPLETE 16	/* close: some calls on it could not be followed */
 #define EVF_TCP 32		/* close: the tcp_* counters are set */
+#define EVF_LISTENING 64	/* open: a listening socket */
 
 /* Both ends of a socket. IPv4 addresses use the first 4 bytes. */
 struct ends {
@@ -195,6 +197,12 @@ struct ev_connect {
 	__u64 latency_ns;	/* the call's time; EVF_ASYNC: since the connect() call */
 };
 
+struct ev_listen {
+	__s64 ret;		/* 0 or -errno */
+	__u32 backlog;		/* as asked for; the kernel caps it at somaxconn */
+	__u32 pad;
+};
+
 struct ev_io {
 	__s64 ret;		/* bytes, or -errno */
 	__u8 call;		/* enum io_call */
@@ -222,6 +230,7 @@ struct event {
 	struct event_head h;
 	union {
 		struct ev_connect connect;
+		struct ev_listen listen;
 		struct ev_io io;
 		struct ev_close close;
 		struct ev_untraced untraced;

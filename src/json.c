@@ -146,6 +146,15 @@ void json_accept(struct buf *b, const struct event *e)
 	(void)b, (void)e;
 }
 
+void json_listen(struct buf *b, const struct event *e)
+{
+	if (e->listen.ret < 0)
+		json_error(b, e->listen.ret);
+	else
+		buf_str(b, ",\"ret\":0");
+	field_num(b, ",\"backlog\":", e->listen.backlog);
+}
+
 void json_disconnect(struct buf *b, const struct event *e)
 {
 	(void)b, (void)e;
@@ -154,6 +163,8 @@ void json_disconnect(struct buf *b, const struct event *e)
 void json_open(struct buf *b, const struct event *e)
 {
 	buf_fmt(b, ",\"origin\":\"%s\"", origin_name(e->h.sock.origin));
+	if (e->h.flags & EVF_LISTENING)
+		buf_str(b, ",\"listening\":true");
 }
 
 void json_io(struct buf *b, const struct event *e)

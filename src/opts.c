@@ -54,7 +54,7 @@ static const struct argp_option options[] = {
 	{ "comm", 'c', "NAME", 0, "Trace only processes whose name, or the calling thread's, is NAME "
 	  "(exact, at most 15 bytes; repeatable, at most 8)", 0 },
 	{ "events", 'e', "LIST", 0, "Kinds of event to print, comma-separated, or all (repeatable; default: "
-	  "connect,accept,open,close,untraced,disconnect); totals count every send and receive either way", 0 },
+	  "all but send and recv); totals count every send and receive either way", 0 },
 	{ "follow", 'f', NULL, 0, "With --pid or --comm, also every process they start while tracing, "
 	  "and theirs (like strace -f)", 0 },
 	{ "uid", 'u', "UID", 0, "Trace only processes whose real user is UID (a number or a name; "

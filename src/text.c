@@ -95,15 +95,22 @@ static void text_endpoint(struct buf *b, const uint8_t *addr, uint8_t family, ui
 	buf_fmt(b, family == AF_INET6 ? "[%s]:%u" : "%s:%u", a, port);
 }
 
+/* "tcp 10.0.0.2:40000": a socket's own end alone (a listener). */
+static void text_local(struct buf *b, const struct ends *n)
+{
+	char tmp[32];
+
+	buf_fmt(b, "%s ", proto_name(n->proto, tmp, sizeof(tmp)));
+	text_endpoint(b, n->saddr, n->family, n->sport);
+}
+
 /* "tcp 10.0.0.2:40000 SEP 93.184.216.34:80", or "tcp 0.0.0.0:80 (no peer)"
  * for a listening or unconnected socket, whose peer reads as all zeros. */
 static void text_ends(struct buf *b, const struct ends *n, const char *sep)
 {
 	static const uint8_t zero[sizeof(n->daddr)];
-	char tmp[32];
 
-	buf_fmt(b, "%s ", proto_name(n->proto, tmp, sizeof(tmp)));
-	text_endpoint(b, n->saddr, n->family, n->sport);
+	text_local(b, n);
 	if (!n->dport && !memcmp(n->daddr, zero, sizeof(zero))) {
 		buf_str(b, ", no peer");
 		return;
@@ -171,6 +178,18 @@ void text_disconnect(struct buf *b, const struct event *e)
 	buf_str(b, " disconnected");
 }
 
+void text_listen(struct buf *b, const struct event *e)
+{
+	char tmp[32];
+
+	text_local(b, &e->h.sock.ends);
+	if (e->listen.ret < 0)
+		buf_fmt(b, " %s,", errno_name(e->listen.ret, tmp, sizeof(tmp)));
+	else
+		buf_str(b, " listening,");
+	buf_fmt(b, " backlog %u", e->listen.backlog);
+}
+
 void text_accept(struct buf *b, const struct event *e)
 {
 	text_ends(b, &e->h.sock.ends, " < ");
@@ -178,7 +197,12 @@ void text_accept(struct buf *b, const struct event *e)
 
 void text_open(struct buf *b, const struct event *e)
 {
-	text_ends(b, &e->h.sock.ends, " > ");
+	if (e->h.flags & EVF_LISTENING) {
+		text_local(b, &e->h.sock.ends);
+		buf_str(b, " listening");
+	} else {
+		text_ends(b, &e->h.sock.ends, " > ");
+	}
 	buf_fmt(b, " (%s)", origin_text(e->h.sock.origin));
 }
 

@@ -264,8 +264,8 @@ if start --output json --events all; then
 	wait $pid
 	rc=$?
 	n=$(jq -s "[.[] | select(.pid == $(jq -r 'select(.helper) | .pid' "$tmp/facts"))] | length" "$tmp/out")
-	[ $rc = 0 ] && [ "$n" = 4 ] && ok "sandboxed: traced all 4 events and stopped cleanly" ||
-		fail "sandboxed: traced all 4 events and stopped cleanly" "exit $rc, $n events"
+	[ $rc = 0 ] && [ "$n" = 5 ] && ok "sandboxed: traced all 5 events and stopped cleanly" ||
+		fail "sandboxed: traced all 5 events and stopped cleanly" "exit $rc, $n events"
 fi
 
 # Reduced privileges: what the kernel asks for and no more; socktrace drops
@@ -285,7 +285,7 @@ if command -v setpriv > /dev/null && [ -z "${SANITIZED:-}" ]; then
 		rc=$?
 		drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
 		n=$(jq -s "[.[] | select(.pid == $drv)] | length" "$tmp/out" 2>/dev/null)
-		[ $rc = 0 ] && [ "$n" = 2 ] && ok "only $caps: traced and stopped cleanly" ||
+		[ $rc = 0 ] && [ "$n" = 3 ] && ok "only $caps: traced and stopped cleanly" ||
 			fail "only $caps: traced and stopped cleanly" "exit $rc, $n events: $(tr '\n' '|' < "$tmp/err")"
 	done
 	nothing_left "after reduced privileges"
@@ -305,10 +305,10 @@ wait $t1; r1=$?
 wait $t2; r2=$?
 e1=$(jq -c -s 'map(del(.time, .duration_ns, .latency_ns, .sock)) | sort' "$tmp/twin1")
 e2=$(jq -c -s 'map(del(.time, .duration_ns, .latency_ns, .sock)) | sort' "$tmp/twin2")
-if [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$e1" = "$e2" ] && [ "$(jq length <<< "$e1")" = 9 ]; then
-	ok "two instances: both exit 0 with the same 9 events"
+if [ $r1 = 0 ] && [ $r2 = 0 ] && [ "$e1" = "$e2" ] && [ "$(jq length <<< "$e1")" = 10 ]; then
+	ok "two instances: both exit 0 with the same 10 events"
 else
-	fail "two instances: both exit 0 with the same 9 events" "exits $r1 $r2, $(jq length <<< "$e1") and $(jq length <<< "$e2") events"
+	fail "two instances: both exit 0 with the same 10 events" "exits $r1 $r2, $(jq length <<< "$e1") and $(jq length <<< "$e2") events"
 fi
 nothing_left "after two instances"
 
@@ -322,13 +322,13 @@ if start --output text -e all; then
 	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
 	drv2=$(jq -r 'select(.helper) | .pid' "$tmp/facts2")
 	want='q"\\\x0a\x09\x01\x7fé\xff\xe2\x82\x1b[2'
-	if [ "$(grep -c "^[0-9:.]* *$drv " "$tmp/out")" = 4 ] &&
-	   [ "$(grep "^[0-9:.]* *$drv " "$tmp/out" | grep -cF " $want ")" = 4 ] &&
-	   [ "$(grep "^[0-9:.]* *$drv2 " "$tmp/out" | grep -cF ' a\u202eb\u2028c ')" = 4 ] &&
+	if [ "$(grep -c "^[0-9:.]* *$drv " "$tmp/out")" = 5 ] &&
+	   [ "$(grep "^[0-9:.]* *$drv " "$tmp/out" | grep -cF " $want ")" = 5 ] &&
+	   [ "$(grep "^[0-9:.]* *$drv2 " "$tmp/out" | grep -cF ' a\u202eb\u2028c ')" = 5 ] &&
 	   ! LC_ALL=C grep -q '[[:cntrl:]]' "$tmp/out" && ! grep -q $'\u202e\|\u2028' "$tmp/out"; then
-		ok "text: hostile comms escaped (controls, U+202E, U+2028), 4 whole lines each"
+		ok "text: hostile comms escaped (controls, U+202E, U+2028), 5 whole lines each"
 	else
-		fail "text: hostile comms escaped, 4 whole lines each" "$(grep -a "$drv" "$tmp/out" | od -c | head -5 | tr '\n' ' ')"
+		fail "text: hostile comms escaped, 5 whole lines each" "$(grep -a "$drv" "$tmp/out" | od -c | head -5 | tr '\n' ' ')"
 	fi
 fi
 
@@ -387,7 +387,7 @@ if command -v unshare > /dev/null; then
 	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts" 2>/dev/null)
 	if grep -q '^rc=0$' "$tmp/sh" && [ "$(grep -vc '^rc=0$' "$tmp/sh")" = 0 ] &&
 	   jq -e -s '.[0] | .kernel.tracefs == "own" and .syscall_hooks == "per-syscall"' "$tmp/status" > /dev/null &&
-	   [ "$(jq -s "[.[] | select(.pid == ${drv:-0})] | length" "$tmp/out")" = 2 ]; then
+	   [ "$(jq -s "[.[] | select(.pid == ${drv:-0})] | length" "$tmp/out")" = 3 ]; then
 		ok "no tracefs: socktrace mounts its own, unseen outside, and traces with per-syscall tracepoints"
 	else
 		fail "no tracefs: socktrace mounts its own and traces" "$(tr '\n' '|' < "$tmp/sh") $(head -1 "$tmp/status")"

@@ -21,7 +21,7 @@ trap 'rm -f "$wantfile"' EXIT
 read -r -d '' PROJECT <<'EOF'
 def project: with_entries(select(.key | IN("event","pid","nspid","tid","comm","fd","family","proto",
   "saddr","sport","daddr","dport","ret","error","bytes","reason","sent_bytes","sends","recv_bytes",
-  "recvs","origin","dir","call","dest_arg","async","connecting","why","probe")));
+  "recvs","origin","dir","call","dest_arg","async","connecting","why","probe","backlog","listening")));
 EOF
 
 # Each tracked descriptor's events, in the order socktrace printed them:

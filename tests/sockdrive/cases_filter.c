@@ -37,8 +37,10 @@ static void pair(int p, bool client, bool server)
 	struct sk a = { .type = SOCK_STREAM, .origin = "accept", .dir = "in" };
 
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 4))
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len))
 		die("listener");
+	/* The listener's own end is the server's: kept with it. */
+	listen_on(lfd, 4, server);
 	c.fd = socket(AF_INET, SOCK_STREAM, 0);
 	snprintf(c.daddr, sizeof(c.daddr), "127.0.0.1");
 	if (connect(c.fd, (struct sockaddr *)&ss, len))
@@ -79,12 +81,14 @@ static int addrs(const char *arg)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(AF_INET, "127.0.0.2", 0, &ss);
-	int port, lfd = socket(AF_INET, SOCK_STREAM, 0), other, ofd = bound(AF_INET, SOCK_STREAM, &other);
+	int port, lfd = socket(AF_INET, SOCK_STREAM, 0), other, ofd = listener(AF_INET, SOCK_STREAM, &other, false);
 	struct sk s;
 
 	(void)arg;
-	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 4) ||
-	    getsockname(lfd, (struct sockaddr *)&ss, &len))
+	if (lfd < 0 || bind(lfd, (struct sockaddr *)&ss, len))
+		die("listener on 127.0.0.2");
+	listen_on(lfd, 4, true);
+	if (getsockname(lfd, (struct sockaddr *)&ss, &len))
 		die("listener on 127.0.0.2");
 	port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	s = connect_to(AF_INET, SOCK_STREAM, "127.0.0.2", port);
@@ -135,10 +139,11 @@ static int spawn(const char *arg)
 
 static void *thread_named(void *arg)
 {
-	int port, lfd = bound(AF_INET, SOCK_STREAM, &port);
+	int port, lfd;
 	struct sk s;
 
 	prctl(PR_SET_NAME, (const char *)arg);
+	lfd = bound(AF_INET, SOCK_STREAM, &port);
 	s = connect_lo(AF_INET, SOCK_STREAM, port);
 	session(&s, true);
 	close(lfd);

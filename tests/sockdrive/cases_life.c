@@ -42,7 +42,7 @@ static void child_start(const char *name)
  * started meanwhile finds them open and follows them from then on. */
 static int preexisting(const char *gate)
 {
-	int port, uport, lfd = bound(AF_INET, SOCK_STREAM, &port), rfd = bound(AF_INET, SOCK_DGRAM, &uport);
+	int port, uport, lfd = listener(AF_INET, SOCK_STREAM, &port, false), rfd = bound(AF_INET, SOCK_DGRAM, &uport);
 	struct sk l = adopted(lfd, AF_INET, SOCK_STREAM), r = adopted(rfd, AF_INET, SOCK_DGRAM);
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(AF_INET, "127.0.0.1", port, &ss);
@@ -65,7 +65,7 @@ static int preexisting(const char *gate)
 	wait_gate(gate);
 	for (struct sk *s = &l; s; s = s == &l ? &r : s == &r ? &c : s == &c ? &a : s == &a ? &u : NULL) {
 		s->origin = "existing";
-		expect("open", s, ",\"origin\":\"existing\"");
+		expect("open", s, ",\"origin\":\"existing\"%s", s == &l ? ",\"listening\":true" : "");
 	}
 	send_bytes(&c, 50);
 	expect_io(&a, false, "read", read(a.fd, buf, 50));
@@ -855,8 +855,10 @@ static int blocked(const char *arg)
 	w = calloc(n, sizeof(*w)), k = calloc(n, sizeof(*k));
 	lfd = bound(AF_INET, SOCK_STREAM, &port);
 	alfd = bound(AF_INET, SOCK_STREAM, &aport);
-	if (!r || !a || !c || !w || !k || listen(lfd, 256) || listen(alfd, 256))
+	if (!r || !a || !c || !w || !k)
 		die("blocked: set-up");
+	listen_on(lfd, 256, true);
+	listen_on(alfd, 256, true);
 	/* recv: a connection each, its accepted end's reader blocked. */
 	for (int i = 0; i < n; i++) {
 		w[i] = connect_lo(AF_INET, SOCK_STREAM, port);

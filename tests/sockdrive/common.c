@@ -224,18 +224,42 @@ const char *loopback(int family)
 	return family == AF_INET6 ? "::1" : "127.0.0.1";
 }
 
-int bound(int family, int type, int *port)
+/* listen(fd, backlog), and the listen event it makes if seen. */
+void listen_on(int fd, int backlog, bool seen)
+{
+	struct sk s = { .fd = fd, .type = SOCK_STREAM };
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (listen(fd, backlog) || getsockname(fd, (struct sockaddr *)&ss, &len))
+		die("listen");
+	if (!seen)
+		return;
+	s.family = ss.ss_family;
+	local_end(&s);
+	snprintf(s.daddr, sizeof(s.daddr), "%s", s.family == AF_INET6 ? "::" : "0.0.0.0");
+	expect("listen", &s, ",\"ret\":0,\"backlog\":%d", backlog);
+}
+
+int listener(int family, int type, int *port, bool seen)
 {
 	struct sockaddr_storage ss;
 	socklen_t len = sockaddr_of(family, loopback(family), 0, &ss);
 	int fd = socket(family, type, 0);
 
-	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) ||
-	    ((type & 0xf) == SOCK_STREAM && listen(fd, 64)) ||
-	    getsockname(fd, (struct sockaddr *)&ss, &len))
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len))
+		die("listener");
+	if ((type & 0xf) == SOCK_STREAM)
+		listen_on(fd, 64, seen);
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
 		die("listener");
 	*port = ntohs(((struct sockaddr_in *)&ss)->sin_port);	/* same place in both */
 	return fd;
+}
+
+int bound(int family, int type, int *port)
+{
+	return listener(family, type, port, true);
 }
 
 struct sk connect_to(int family, int type, const char *ip, int port)

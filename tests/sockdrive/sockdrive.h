@@ -47,8 +47,14 @@ void expect_send_to(struct sk *s, const char *call, long rc, const char *ip, int
 socklen_t sockaddr_of(int family, const char *ip, int port, struct sockaddr_storage *ss);
 void local_end(struct sk *s);
 void peer_end(struct sk *s);
-/* A bound loopback socket (listening if a stream); its port to *port. */
+/* A bound loopback socket (listening if a stream); its port to *port,
+ * and the listen event it makes. */
 int bound(int family, int type, int *port);
+/* The same; seen false: the listen is not traced (made before tracing, or
+ * a filter leaves it out). */
+int listener(int family, int type, int *port, bool seen);
+/* listen(fd, backlog), and the listen event it makes if seen. */
+void listen_on(int fd, int backlog, bool seen);
 const char *loopback(int family);
 /* connect() to ip:port and the connect event it must produce. */
 struct sk connect_to(int family, int type, const char *ip, int port);

@@ -178,6 +178,23 @@ int main(void)
 	e.h.sock.ends.dport = 0;
 	HAS(text(&e), "open    udp [::1]:5000, no peer (open before tracing)\n");
 	HAS(json(&e), "\"daddr\":\"::\",\"dport\":0");
+	/* A listener found at start says so; listen() says its backlog. */
+	e.h.flags = EVF_LISTENING;
+	e.h.sock.ends.proto = IPPROTO_TCP;
+	HAS(text(&e), "open    tcp [::1]:5000 listening (open before tracing)\n");
+	HAS(json(&e), "\"origin\":\"existing\",\"listening\":true}\n");
+	e.h.flags = 0;
+	e.h.kind = EV_LISTEN;
+	e.listen.ret = 0;
+	e.listen.backlog = 511;
+	HAS(text(&e), "listen  tcp [::1]:5000 listening, backlog 511\n");
+	HAS(json(&e), "\"event\":\"listen\"");
+	HAS(json(&e), "\"dport\":0,\"cgroup\":7,\"netns\":4026531840,\"ret\":0,\"backlog\":511}\n");
+	e.listen.ret = -EADDRINUSE;
+	HAS(text(&e), "listen  tcp [::1]:5000 EADDRINUSE, backlog 511\n");
+	HAS(json(&e), "\"ret\":-98,\"error\":\"EADDRINUSE\",\"backlog\":511}\n");
+	e.h.kind = EV_OPEN;
+	e.h.sock.ends.proto = IPPROTO_UDP;
 	e.h.sock.ends.dport = 53;
 	memcpy(e.h.sock.ends.daddr, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\x01", 16);
 
