@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 #include "escape.h"
 
@@ -98,32 +99,77 @@ static bool deceives(unsigned int cp)
 	       (cp >= 0xfff9 && cp <= 0xfffb);
 }
 
-void text_string(struct buf *b, const char *s, size_t n)
+/* Terminal columns of a printable code point: 2 for the wide ones of
+ * East Asian scripts and emoji, 1 otherwise. */
+static size_t cp_cols(unsigned int cp)
+{
+	return (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) ||
+	       (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+	       (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+	       (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+	       (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd) ? 2 : 1;
+}
+
+/* The next unit of s for a terminal (a character, or its escape) into
+ * out; its bytes in s to *used; its columns returned. */
+static size_t text_unit(const unsigned char *u, size_t n, char out[8], size_t *len, size_t *used)
 {
 	static const char hex[] = "0123456789abcdef";
+	unsigned char c = u[0];
+	size_t k;
+
+	*used = 1;
+	if (c == '\\') {
+		memcpy(out, "\\\\", 2);
+		*len = 2;
+		return 2;
+	}
+	if (c >= 0x20 && c < 0x7f) {
+		out[0] = c;
+		*len = 1;
+		return 1;
+	}
+	if (c >= 0x80 && (k = utf8_len(u, n)) > 1) {
+		unsigned int cp = utf8_cp(u, k);
+
+		*used = k;
+		if (deceives(cp)) {
+			*len = snprintf(out, 8, "\\u%04x", cp);
+			return *len;
+		}
+		memcpy(out, u, k);
+		*len = k;
+		return cp_cols(cp);
+	}
+	out[0] = '\\', out[1] = 'x', out[2] = hex[c >> 4], out[3] = hex[c & 15];
+	*len = 4;
+	return 4;
+}
+
+size_t text_field(struct buf *b, const char *s, size_t n, size_t width)
+{
 	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, k;
+	size_t i, cols = 0, total = 0, len, used;
+	char unit[8];
 
 	n = bounded_len(s, n);
-	while (i < n) {
-		unsigned char c = u[i];
+	for (i = 0; i < n; i += used)
+		total += text_unit(u + i, n - i, unit, &len, &used);
+	for (i = 0; i < n; i += used) {
+		size_t c = text_unit(u + i, n - i, unit, &len, &used);
 
-		if (c == '\\') {
-			buf_str(b, "\\\\");
-		} else if (c >= 0x20 && c < 0x7f) {
-			buf_char(b, c);
-		} else if (c >= 0x80 && (k = utf8_len(u + i, n - i)) > 1) {
-			if (deceives(utf8_cp(u + i, k)))
-				buf_fmt(b, "\\u%04x", utf8_cp(u + i, k));
-			else
-				buf_add(b, u + i, k);
-			i += k;
-			continue;
-		} else {
-			char esc[] = { '\\', 'x', hex[c >> 4], hex[c & 15] };
-
-			buf_add(b, esc, sizeof(esc));
+		/* Cut: what fits before a '~' that says so. */
+		if (width && total > width && cols + c > width - 1) {
+			buf_char(b, '~');
+			return cols + 1;
 		}
-		i++;
+		buf_add(b, unit, len);
+		cols += c;
 	}
+	return cols;
+}
+
+void text_string(struct buf *b, const char *s, size_t n)
+{
+	text_field(b, s, n, 0);
 }

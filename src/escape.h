@@ -17,5 +17,8 @@ void json_string(struct buf *b, const char *s, size_t n);
 
 /* s for a terminal: printable text as is, every other byte as \xNN. */
 void text_string(struct buf *b, const char *s, size_t n);
+/* The same within width terminal columns (0: no limit): cut, with a '~'
+ * at the end, if longer. Returns the columns written. */
+size_t text_field(struct buf *b, const char *s, size_t n, size_t width);
 
 #endif

@@ -49,20 +49,18 @@ static void text_time(char out[16], int64_t real_ns)
 static void text_cols(struct buf *b, const char *time, const char *pid, const char *comm,
 		      size_t comm_len, const char *fd, const char *event)
 {
-	size_t mark = b->len;
+	size_t mark = b->len, cols;
 
 	buf_str(b, time);
 	buf_pad(b, mark, W_TIME);
 	buf_str(b, pid);
 	buf_pad(b, mark, W_TIME + W_PID);
-	/* An escaped name may be wider than its column; what follows moves
-	 * right rather than the name being cut. */
-	if (comm_len)
-		text_string(b, comm, comm_len);
-	else
-		buf_str(b, comm);
-	buf_char(b, ' ');
-	buf_pad(b, mark, W_TIME + W_PID + W_COMM);
+	/* A name keeps to its column, whatever its escapes or wide
+	 * characters: cut with a '~' if it is longer (JSON has it whole). */
+	cols = comm_len ? text_field(b, comm, comm_len, W_COMM - 1) : (buf_str(b, comm), strlen(comm));
+	do
+		buf_char(b, ' ');
+	while (++cols < W_COMM);
 	mark = b->len;
 	buf_str(b, fd);
 	buf_pad(b, mark, W_FD);

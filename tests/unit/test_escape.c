@@ -45,6 +45,30 @@ int main(void)
 	CHECK_STR(text("\xe2\x81\xa6\xe2\x80\x8f", 16), "\\u2066\\u200f");
 	CHECK_STR(text("\xe2\x80\x94", 16), "\xe2\x80\x94");	/* an em dash is only text */
 
+	/* Within a width of columns: whole if it fits, else cut at a whole
+	 * character or escape, with a '~'; the columns it took. */
+	{
+		char mem[64];
+		struct buf b;
+		size_t cols;
+
+#define FIELD(s, w, want, wcols) do {						\
+		buf_init(&b, mem, sizeof(mem) - 1);				\
+		cols = text_field(&b, s, 16, w);				\
+		mem[b.len] = '\0';						\
+		CHECK_STR(mem, want);						\
+		CHECK(cols == (wcols));						\
+	} while (0)
+		FIELD("curl", 15, "curl", 4);
+		FIELD("0123456789abcde", 15, "0123456789abcde", 15);
+		FIELD("\x1b[2J\n", 15, "\\x1b[2J\\x0a", 11);
+		FIELD("a\x01\x02\x03\x04", 15, "a\\x01\\x02\\x03~", 14);
+		FIELD("caf\xc3\xa9", 4, "caf\xc3\xa9", 4);	/* é: 2 bytes, 1 column */
+		FIELD("\xe4\xb8\xad\xe6\x96\x87x", 4, "\xe4\xb8\xad~", 3);	/* 中文: 2 columns each */
+		FIELD("abcdef", 0, "abcdef", 6);
+#undef FIELD
+	}
+
 	/* A full buffer cuts, never overflows. */
 	{
 		char mem[4];
