@@ -25,13 +25,14 @@ struct fmt {
 	uint64_t own_cgroup;		/* socktrace's own cgroup and network namespace: */
 	uint32_t own_netns;		/* the text names others only */
 	const struct cgnames *names;	/* --containers: cgroup names; NULL: none */
+	bool colour;			/* text on a terminal: failures in red */
 };
 
 /* e must be a known kind (kind_info() not NULL). */
 void format_json(struct buf *b, const struct event *e, const struct fmt *f);
 void format_text(struct buf *b, const struct event *e, const struct fmt *f);
 void format_lost_json(struct buf *b, uint64_t count, int64_t real_ns);
-void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns);
+void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns, const struct fmt *f);
 void format_text_header(struct buf *b);
 /* RFC 3339 UTC with nanoseconds. */
 void format_time(struct buf *b, int64_t real_ns);

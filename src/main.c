@@ -364,6 +364,10 @@ int main(int argc, char **argv)
 	else if (o.containers && !(c.names = cgnames_load(cgroup2_root())))
 		fprintf(stderr, "socktrace: --containers: %s\n", strerror(errno));
 	c.out.fmt.names = c.names;
+	/* Colour on a terminal only, never into a pipe or a file, and not
+	 * where the user or the terminal says no (https://no-color.org). */
+	c.out.fmt.colour = o.output == OUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
+			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	if (sandbox_enter(err, sizeof(err))) {
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;

@@ -55,7 +55,7 @@ void output_lost(struct output *out, uint64_t count)
 	if (out->json)
 		format_lost_json(&out->b, count, now);
 	else
-		format_lost_text(&out->b, count, now);
+		format_lost_text(&out->b, count, now, &out->fmt);
 }
 
 void output_header(struct output *out)

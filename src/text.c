@@ -136,18 +136,36 @@ static void text_context(struct buf *b, const struct event *e, const struct fmt 
 		buf_fmt(b, " [netns %u]", e->h.sock.netns);
 }
 
+/* SGR colours, for a terminal only: what failed, and what was lost. */
+#define RED "\033[31m"
+#define YELLOW "\033[33m"
+#define PLAIN "\033[0m"
+
+/* Whether e tells of a failure: a connect or a listen that failed. */
+static bool failed(const struct event *e)
+{
+	if (e->h.kind == EV_CONNECT)
+		return e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || (e->h.flags & EVF_ASYNC));
+	return e->h.kind == EV_LISTEN && e->listen.ret < 0;
+}
+
 void format_text(struct buf *b, const struct event *e, const struct fmt *f)
 {
 	const struct kind_info *k = kind_info(e->h.kind);
 	char time[16], pid[12], fd[12];
+	bool red = f->colour && failed(e);
 
 	text_time(time, wall_ns(e->h.who.ts_ns, f->realtime_off));
 	snprintf(pid, sizeof(pid), "%u", e->h.who.pid);
 	snprintf(fd, sizeof(fd), k->socket ? "%d" : "-", e->h.sock.fd);
+	if (red)
+		buf_str(b, RED);
 	text_cols(b, time, pid, e->h.who.comm, sizeof(e->h.who.comm), fd, k->name);
 	text_part[e->h.kind](b, e);
 	if (k->socket)
 		text_context(b, e, f);
+	if (red)
+		buf_str(b, PLAIN);
 	buf_char(b, '\n');
 }
 
@@ -243,14 +261,16 @@ void text_untraced(struct buf *b, const struct event *e)
 	buf_fmt(b, "%s: its sockets are not traced", untraced_why(e->untraced.why));
 }
 
-void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns)
+void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns, const struct fmt *f)
 {
 	char time[16];
 
 	text_time(time, real_ns);
+	if (f->colour)
+		buf_str(b, YELLOW);
 	text_cols(b, time, "-", "-", 0, "-", "lost");
-	buf_fmt(b, "%" PRIu64 " %s the kernel could not deliver (ring buffer full)\n", count,
-		plural(count, "event", "events"));
+	buf_fmt(b, "%" PRIu64 " %s the kernel could not deliver (ring buffer full)%s\n", count,
+		plural(count, "event", "events"), f->colour ? PLAIN : "");
 }
 
 void format_text_header(struct buf *b)

@@ -581,6 +581,25 @@ if command -v script > /dev/null; then
 	else
 		fail "terminal: aligned text columns within 100 columns" "$(grep -E "TIME|$drv" "$tmp/text" | tr '\n' '|')"
 	fi
+	# A failure is red on a terminal; never in a pipe or a file, nor with
+	# NO_COLOR set.
+	script -qec "$SOCKTRACE -e connect --duration 2" /dev/null > "$tmp/tty" 2>&1 &
+	spid=$!
+	"$SOCKTRACE" -o text -e connect --duration 2 > "$tmp/pipe" 2>/dev/null &
+	ppid_=$!
+	NO_COLOR=1 script -qec "$SOCKTRACE -e connect --duration 2" /dev/null > "$tmp/nocolor" 2>&1 &
+	npid=$!
+	sleep 1
+	"$SOCKDRIVE" --name tty-red refused > "$tmp/facts"
+	wait $spid $ppid_ $npid
+	if grep -q $'^\e\[31m[0-9:.]* .* tty-red .* ECONNREFUSED in [0-9]* us\e\[0m\r*$' "$tmp/tty" &&
+	   grep -q 'tty-red .* ECONNREFUSED' "$tmp/pipe" && ! grep -q $'\e' "$tmp/pipe" &&
+	   grep -q 'tty-red .* ECONNREFUSED' "$tmp/nocolor" && ! grep -q $'\e' "$tmp/nocolor"; then
+		ok "terminal: a failed connect is red; not in a pipe, nor with NO_COLOR"
+	else
+		fail "terminal: a failed connect is red; not in a pipe, nor with NO_COLOR" \
+			"$(grep -a tty-red "$tmp/tty" "$tmp/pipe" "$tmp/nocolor" | od -c | head -6 | tr '\n' ' ')"
+	fi
 fi
 
 # SIGKILL cannot run any cleanup: the kernel must drop everything anyway.

@@ -124,6 +124,17 @@ int main(void)
 	e.connect.ret = -ECONNREFUSED;
 	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\",\"latency_ns\":42000}");
 	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED in 42 us\n");
+	/* On a terminal, a failure is red, the whole line; a success is not. */
+	f.colour = true;
+	text(&e);
+	CHECK(!strncmp(mem, "\033[31m", 5) && strstr(mem, " 10      curl            3    connect tcp 10.0.0.2:40000 > "
+							 "93.184.216.34:80 ECONNREFUSED in 42 us\033[0m\n"));
+	e.connect.ret = 0;
+	CHECK(strchr(text(&e), '\033') == NULL);
+	e.connect.ret = -EINPROGRESS;	/* not a failure */
+	CHECK(strchr(text(&e), '\033') == NULL);
+	e.connect.ret = -ECONNREFUSED;
+	f.colour = false;
 	/* A connect in progress is timed by its outcome, not by the call. */
 	e.connect.ret = -EINPROGRESS;
 	HAS(json(&e), "\"ret\":-115}");	/* not an error */
