@@ -49,11 +49,12 @@ BUSYBOX=$bb "$here/initramfs.sh" "$vm/initrd.gz" "$vm"/t/* ||
 # with '=' that the kernel does not know reach init as environment.
 timeout=${VM_TIMEOUT:-600}
 read -ra extra <<<"${QEMU_ARGS:-}"
-# The kernels line's CPUS unless VM_SMP says otherwise. Why one where it
-# works: with two, TCG may run a stale translation of kernel text another
-# vCPU is patching (attaching a tracepoint flips static keys through int3),
-# and 6.12 then died with "Oops: int3" in syscall_trace_enter, two guests
-# sharing two host CPUs. Threads still interleave on one vCPU.
+# The kernels line's CPUS unless VM_SMP says otherwise. Why one: with two,
+# TCG may run a stale translation of kernel text another vCPU is patching
+# (attaching a tracepoint flips static keys through int3): 6.12 died with
+# "Oops: int3" in syscall_trace_enter, and 5.10's two vCPUs spun there
+# for good (soft lockups), two guests sharing two host CPUs. Threads still
+# interleave on one vCPU.
 smp=${VM_SMP:-${cpus:-1}}
 t0=$(date +%s.%N)
 timeout -k 10 "$timeout" "${qemu[@]}" \
