@@ -20,12 +20,18 @@
 struct cgnames;
 
 /* What formatting needs besides the event. */
+/* The text's time of day (clock), with the date, or since tracing began. */
+enum time_style { TIME_CLOCK, TIME_DATE, TIME_RELATIVE };
+
 struct fmt {
 	int64_t realtime_off;		/* CLOCK_REALTIME - CLOCK_MONOTONIC, to date stamps */
 	uint64_t own_cgroup;		/* socktrace's own cgroup and network namespace: */
 	uint32_t own_netns;		/* the text names others only */
 	const struct cgnames *names;	/* --containers: cgroup names; NULL: none */
 	bool colour;			/* text on a terminal: failures in red */
+	enum time_style time;		/* text's TIME column (--time) */
+	int64_t start_real_ns;		/* TIME_RELATIVE counts from here */
+	bool uid;			/* text: a UID column (--show-uid) */
 };
 
 /* e must be a known kind (kind_info() not NULL). */
@@ -33,7 +39,7 @@ void format_json(struct buf *b, const struct event *e, const struct fmt *f);
 void format_text(struct buf *b, const struct event *e, const struct fmt *f);
 void format_lost_json(struct buf *b, uint64_t count, int64_t real_ns);
 void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns, const struct fmt *f);
-void format_text_header(struct buf *b);
+void format_text_header(struct buf *b, const struct fmt *f);
 /* RFC 3339 UTC with nanoseconds. */
 void format_time(struct buf *b, int64_t real_ns);
 

@@ -364,6 +364,8 @@ int main(int argc, char **argv)
 	else if (o.containers && !(c.names = cgnames_load(cgroup2_root())))
 		fprintf(stderr, "socktrace: --containers: %s\n", strerror(errno));
 	c.out.fmt.names = c.names;
+	c.out.fmt.time = o.time_style;
+	c.out.fmt.uid = o.show_uid;
 	/* Colour on a terminal only, never into a pipe or a file, and not
 	 * where the user or the terminal says no (https://no-color.org). */
 	c.out.fmt.colour = o.output == OUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
@@ -372,6 +374,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
 	}
+	/* --time relative counts from here: events of sockets found open at
+	 * start, a moment earlier, are at 0. */
+	c.out.fmt.start_real_ns = clock_ns(CLOCK_REALTIME);
 	fprintf(stderr, "socktrace: tracing with %s programs; Ctrl-C to stop\n", attach_name(c.tr.mode));
 	if (status_tracing(&c, &o)) {
 		output_header(&c.out);

@@ -47,7 +47,7 @@ static const char doc[] =
 "written; 2 on bad options.";
 
 /* Keys of the options that have no short form. */
-enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS };
+enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS, OPT_TIME };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id; repeatable, at most 8)", 0 },
@@ -71,6 +71,9 @@ static const struct argp_option options[] = {
 	{ "containers", OPT_CONTAINERS, NULL, 0, "Name each socket's cgroup: its container (docker, "
 	  "containerd, podman, CRI-O) or systemd unit", 0 },
 	{ "output", 'o', "FORMAT", 0, "text or json (default: text on a terminal, json otherwise)", 0 },
+	{ "time", OPT_TIME, "STYLE", 0, "Text's TIME column: clock (the time of day, default), date (with the "
+	  "date) or relative (seconds since tracing began)", 0 },
+	{ "show-uid", 'U', NULL, 0, "Text: a UID column (the user id of the process)", 0 },
 	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
@@ -209,6 +212,8 @@ static bool too_many(struct parse_state *ps, const char *opt, unsigned int n)
 
 static const char *const output_names[] = { "auto", "text", "json" };
 static const char *const attach_names[] = { "auto", "kprobe", "tracepoint" };
+/* In enum time_style's order. */
+static const char *const time_names[] = { "clock", "date", "relative" };
 
 const char *attach_name(enum attach_mode m)
 {
@@ -299,6 +304,13 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		rc = parse_choice("attach", arg, attach_names, 3, &v, ps->err, ps->errlen);
 		o->attach = v;
 		return rc ? EINVAL : 0;
+	case OPT_TIME:
+		rc = parse_choice("time", arg, time_names, 3, &v, ps->err, ps->errlen);
+		o->time_style = v;
+		return rc ? EINVAL : 0;
+	case 'U':
+		o->show_uid = true;
+		return 0;
 	case 'e':
 		/* Repeated, the lists add up; the first replaces the default. */
 		if (kinds_parse(arg, &mask, ps->err, ps->errlen))

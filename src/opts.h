@@ -25,6 +25,8 @@ struct opts {
 	const char *status;		/* --status FILE; NULL: none */
 	const char *btf;		/* --btf FILE: the kernel's BTF, when it has none */
 	bool containers;		/* name cgroups */
+	int time_style;			/* text's TIME column: enum time_style (format.h) */
+	bool show_uid;			/* text: a UID column */
 	bool check;			/* --check: say what the kernel offers, and exit */
 	bool verbose;
 };

@@ -61,7 +61,7 @@ void output_lost(struct output *out, uint64_t count)
 void output_header(struct output *out)
 {
 	if (!out->json)
-		format_text_header(&out->b);
+		format_text_header(&out->b, &out->fmt);
 }
 
 /*

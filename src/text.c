@@ -17,44 +17,65 @@ static void (*const text_part[EV_KINDS])(struct buf *b, const struct event *e) =
 #undef TEXT_PART
 };
 
-/* Column widths of the text format; a line stays within 100 columns. */
-#define W_TIME 13
+/* Column widths of the text format; a line stays within 100 columns
+ * (more with --time date or --show-uid). */
 #define W_PID 8
+#define W_UID 7
 #define W_COMM 16
 #define W_FD 5
 #define W_EVENT 8
 
-/* HH:MM:SS.mmm in local time. */
-static void text_time(char out[16], int64_t real_ns)
+static size_t time_width(const struct fmt *f)
+{
+	return f->time == TIME_DATE ? 24 : f->time == TIME_RELATIVE ? 11 : 13;
+}
+
+/* The time column as --time picks: HH:MM:SS.mmm in local time, with the
+ * date before it, or seconds since tracing began. */
+static void text_time(char out[32], int64_t real_ns, const struct fmt *f)
 {
 	/* localtime_r is slow; events come in bursts within a second. */
 	static time_t last_secs = -1;
-	static char hms[9] = "??:??:??";
+	static char when[24] = "?";
 	long nsec;
-	time_t secs = split_ns(real_ns, &nsec);
+	time_t secs;
 
+	if (f->time == TIME_RELATIVE) {
+		int64_t ns = real_ns > f->start_real_ns ? real_ns - f->start_real_ns : 0;
+
+		snprintf(out, 32, "%" PRId64 ".%03" PRId64, ns / 1000000000, ns / 1000000 % 1000);
+		return;
+	}
+	secs = split_ns(real_ns, &nsec);
 	if (secs != last_secs) {
 		struct tm tm;
 
-		if (localtime_r(&secs, &tm))
-			strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-		else
-			memcpy(hms, "??:??:??", sizeof(hms));
+		if (!localtime_r(&secs, &tm) ||
+		    !strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", &tm))
+			snprintf(when, sizeof(when), "0000-00-00 ??:??:??");
 		last_secs = secs;
 	}
-	snprintf(out, 16, "%s.%03ld", hms, nsec / 1000000);
+	snprintf(out, 32, "%.23s.%03d", f->time == TIME_DATE ? when : when + 11, (int)(nsec / 1000000 % 1000));
 }
 
 /* The columns before the detail; comm_len 0: comm is a trusted label. */
-static void text_cols(struct buf *b, const char *time, const char *pid, const char *comm,
-		      size_t comm_len, const char *fd, const char *event)
+static void text_cols(struct buf *b, const struct fmt *f, const char *time, const char *pid,
+		      const char *uid, const char *comm, size_t comm_len, const char *fd,
+		      const char *event)
 {
 	size_t mark = b->len, cols;
 
 	buf_str(b, time);
-	buf_pad(b, mark, W_TIME);
+	buf_pad(b, mark, time_width(f));
+	mark = b->len;
 	buf_str(b, pid);
-	buf_pad(b, mark, W_TIME + W_PID);
+	buf_pad(b, mark, W_PID);
+	if (f->uid) {
+		mark = b->len;
+		buf_str(b, uid);
+		buf_char(b, ' ');
+		buf_pad(b, mark, W_UID);
+	}
 	/* A name keeps to its column, whatever its escapes or wide
 	 * characters: cut with a '~' if it is longer (JSON has it whole). */
 	cols = comm_len ? text_field(b, comm, comm_len, W_COMM - 1) : (buf_str(b, comm), strlen(comm));
@@ -152,15 +173,16 @@ static bool failed(const struct event *e)
 void format_text(struct buf *b, const struct event *e, const struct fmt *f)
 {
 	const struct kind_info *k = kind_info(e->h.kind);
-	char time[16], pid[12], fd[12];
+	char time[32], pid[12], uid[12], fd[12];
 	bool red = f->colour && failed(e);
 
-	text_time(time, wall_ns(e->h.who.ts_ns, f->realtime_off));
+	text_time(time, wall_ns(e->h.who.ts_ns, f->realtime_off), f);
 	snprintf(pid, sizeof(pid), "%u", e->h.who.pid);
+	snprintf(uid, sizeof(uid), "%u", e->h.who.uid);
 	snprintf(fd, sizeof(fd), k->socket ? "%d" : "-", e->h.sock.fd);
 	if (red)
 		buf_str(b, RED);
-	text_cols(b, time, pid, e->h.who.comm, sizeof(e->h.who.comm), fd, k->name);
+	text_cols(b, f, time, pid, uid, e->h.who.comm, sizeof(e->h.who.comm), fd, k->name);
 	text_part[e->h.kind](b, e);
 	if (k->socket)
 		text_context(b, e, f);
@@ -263,18 +285,18 @@ void text_untraced(struct buf *b, const struct event *e)
 
 void format_lost_text(struct buf *b, uint64_t count, int64_t real_ns, const struct fmt *f)
 {
-	char time[16];
+	char time[32];
 
-	text_time(time, real_ns);
+	text_time(time, real_ns, f);
 	if (f->colour)
 		buf_str(b, YELLOW);
-	text_cols(b, time, "-", "-", 0, "-", "lost");
+	text_cols(b, f, time, "-", "-", "-", 0, "-", "lost");
 	buf_fmt(b, "%" PRIu64 " %s the kernel could not deliver (ring buffer full)%s\n", count,
 		plural(count, "event", "events"), f->colour ? PLAIN : "");
 }
 
-void format_text_header(struct buf *b)
+void format_text_header(struct buf *b, const struct fmt *f)
 {
-	text_cols(b, "TIME", "PID", "COMM", 0, "FD", "EVENT");
+	text_cols(b, f, "TIME", "PID", "UID", "COMM", 0, "FD", "EVENT");
 	buf_str(b, "DETAIL\n");
 }

@@ -184,6 +184,32 @@ if start --output json; then
 	wait $pid
 fi
 
+# --time picks the text's time column; --show-uid adds a UID column.
+if start --output text --time relative --show-uid -c st-time; then
+	"$SOCKDRIVE" --name st-time tcp > /dev/null
+	kill -INT $pid
+	wait $pid
+	if grep -Eq '^TIME +PID +UID +COMM +FD +EVENT +DETAIL$' "$tmp/out" &&
+	   [ "$(grep -c ' st-time ' "$tmp/out")" -ge 3 ] &&
+	   [ "$(grep -cE '^[0-9]+\.[0-9]{3} +[0-9]+ +0 +st-time +[0-9]+ +(listen|connect|close) ' "$tmp/out")" = \
+	     "$(grep -c ' st-time ' "$tmp/out")" ]; then
+		ok "--time relative --show-uid: seconds since the start, and the uid"
+	else
+		fail "--time relative --show-uid: seconds since the start, and the uid" "$(head -3 "$tmp/out" | tr '\n' '|')"
+	fi
+fi
+if start --output text --time date -c st-time; then
+	"$SOCKDRIVE" --name st-time udp > /dev/null
+	kill -INT $pid
+	wait $pid
+	[ "$(grep -cE "^$(date +%Y-%m-%d) [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} +[0-9]+ +st-time " "$tmp/out")" -ge 2 ] &&
+		ok "--time date: the date and the time of day" ||
+		fail "--time date: the date and the time of day" "$(head -3 "$tmp/out" | tr '\n' '|')"
+fi
+refused 2 "--time utc" --time utc
+grep -q '(clock, date or relative)' "$tmp/err" && ok "--time utc: lists the values" ||
+	fail "--time utc: lists the values" "$(cat "$tmp/err")"
+
 # Repeated, --comm and --events add up: two names traced, a third not;
 # connects and closes, no sends.
 if start --output json -c st-one -c st-two -e connect -e close; then
@@ -583,13 +609,15 @@ if command -v script > /dev/null; then
 	fi
 	# A failure is red on a terminal; never in a pipe or a file, nor with
 	# NO_COLOR set.
-	script -qec "$SOCKTRACE -e connect --duration 2" /dev/null > "$tmp/tty" 2>&1 &
+	script -qec "$SOCKTRACE -e connect --duration 4" /dev/null > "$tmp/tty" 2>&1 &
 	spid=$!
-	"$SOCKTRACE" -o text -e connect --duration 2 > "$tmp/pipe" 2>/dev/null &
+	"$SOCKTRACE" -o text -e connect --duration 4 > "$tmp/pipe" 2> "$tmp/pipe.err" &
 	ppid_=$!
-	NO_COLOR=1 script -qec "$SOCKTRACE -e connect --duration 2" /dev/null > "$tmp/nocolor" 2>&1 &
+	NO_COLOR=1 script -qec "$SOCKTRACE -e connect --duration 4" /dev/null > "$tmp/nocolor" 2>&1 &
 	npid=$!
-	sleep 1
+	wait_line "$tmp/tty" 'socktrace: tracing' $spid 100
+	wait_line "$tmp/pipe.err" 'socktrace: tracing' $ppid_ 100
+	wait_line "$tmp/nocolor" 'socktrace: tracing' $npid 100
 	"$SOCKDRIVE" --name tty-red refused > "$tmp/facts"
 	wait $spid $ppid_ $npid
 	if grep -q $'^\e\[31m[0-9:.]* .* tty-red .* ECONNREFUSED in [0-9]* us\e\[0m\r*$' "$tmp/tty" &&

@@ -124,6 +124,24 @@ int main(void)
 	e.connect.ret = -ECONNREFUSED;
 	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\",\"latency_ns\":42000}");
 	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED in 42 us\n");
+	/* The time column: the time of day, with the date, or since the
+	 * start; a UID column on request. */
+	f.time = TIME_DATE;
+	text(&e);
+	CHECK(mem[4] == '-' && mem[7] == '-' && mem[10] == ' ' && mem[13] == ':' && mem[19] == '.' &&
+	      !strncmp(mem + 23, " 10      curl ", 14));
+	f.time = TIME_RELATIVE;
+	f.start_real_ns = f.realtime_off + 23456789 - 1000000000LL * 754;
+	text(&e);
+	CHECK(!strncmp(mem, "754.100    10      curl ", 23));
+	f.start_real_ns = f.realtime_off + 1000000000LL * 9;	/* before the start: 0 */
+	text(&e);
+	CHECK(!strncmp(mem, "0.000      10      curl ", 23));
+	f.uid = true;
+	text(&e);
+	CHECK(!strncmp(mem, "0.000      10      1000   curl            3    connect ", 54));
+	f.time = TIME_CLOCK;
+	f.uid = false;
 	/* On a terminal, a failure is red, the whole line; a success is not. */
 	f.colour = true;
 	text(&e);
