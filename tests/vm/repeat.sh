@@ -22,7 +22,7 @@ export GUEST_ARGS="GUEST_MODE=repeat REPEAT=$n"
 passed=0
 failed=0
 
-make -C "$root" static "$root/build/unit/tables" >&2 || exit 1
+make -C "$root" static build/unit/tables >&2 || exit 1
 arch=$(grep -v '^#' "$here/kernels" | awk -v n="$name" '$1 == n { print $2 }')
 [ "$arch" = arm64 ] && { make -C "$root" arm64-static >&2 || exit 1; }
 rm -rf "$vm/t"
