@@ -32,6 +32,7 @@
 #define SUMMARY_PEERS 10
 
 static volatile sig_atomic_t exiting;
+static volatile sig_atomic_t counts_asked;	/* SIGUSR1, with --count */
 
 struct ctx {
 	struct tracer tr;
@@ -45,11 +46,18 @@ struct ctx {
 	uint64_t brief;		/* of which brief sends and receives */
 	uint64_t malformed;	/* records that were not a known event */
 	uint64_t lost_seen;
+	bool count;		/* --count: counts, not events */
 };
 
 static void on_signal(int sig)
 {
 	exiting = sig;
+}
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	counts_asked = 1;
 }
 
 static int handle_event(void *arg, void *data, size_t size)
@@ -70,7 +78,8 @@ static int handle_event(void *arg, void *data, size_t size)
 	c->received++;
 	proctab_event(c->tab, &e);
 	peertab_event(c->peers, &e);
-	output_event(&c->out, &e);
+	if (!c->count)
+		output_event(&c->out, &e);
 	/* Negative stops ring_consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
 }
@@ -85,15 +94,17 @@ static void report_lost(struct ctx *c)
 	}
 }
 
-static int install_signals(void)
+static int install_signals(bool count)
 {
-	struct sigaction sa = { .sa_handler = on_signal };
+	struct sigaction sa = { .sa_handler = on_signal }, usr1 = { .sa_handler = on_usr1 };
 
 	/* No SA_RESTART: a signal must cut the poll (and a blocked write)
 	 * short. SIGPIPE, sent or from writing to a closed pipe, is one more
-	 * way to stop; the write then fails with EPIPE instead of killing us. */
+	 * way to stop; the write then fails with EPIPE instead of killing us.
+	 * With --count, SIGUSR1 asks for the counts so far. */
 	return sigaction(SIGINT, &sa, NULL) || sigaction(SIGTERM, &sa, NULL) ||
-	       sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &sa, NULL);
+	       sigaction(SIGHUP, &sa, NULL) || sigaction(SIGPIPE, &sa, NULL) ||
+	       (count && sigaction(SIGUSR1, &usr1, NULL));
 }
 
 static int64_t clock_ns(clockid_t id)
@@ -231,24 +242,63 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 {
 	const struct output *out = &c->out;
 
-	fprintf(stderr, "socktrace: stopped: %" PRIu64 " events delivered, %" PRIu64 " lost",
-		out->written, c->lost_seen);
+	fprintf(stderr, "socktrace: stopped: %" PRIu64 " events %s, %" PRIu64 " lost",
+		c->count ? c->received : out->written, c->count ? "counted" : "delivered", c->lost_seen);
 	if (out->unwritten)
 		fprintf(stderr, ", %" PRIu64 " not written (%s)", out->unwritten,
 			out->err ? strerror(out->err) : "the reader did not take them");
 	fputc('\n', stderr);
-	if (proctab_nprocs(c->tab))
+	/* --count has printed them on stdout. */
+	if (proctab_nprocs(c->tab) && !c->count)
 		proctab_summary(c->tab, stderr, SUMMARY_ROWS);
-	if (peertab_npeers(c->peers))
+	if (peertab_npeers(c->peers) && !c->count)
 		peertab_summary(c->peers, stderr, SUMMARY_PEERS);
 	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
 		"still open, %" PRIu64 " not tracked (table full)\n", k->socks, k->tables, k->untracked);
 	not_followed(c, k);
 }
 
+/*
+ * --count: the processes and peers so far, as the summary's tables (text)
+ * or one JSON line, on stdout with the output's own writes (made in
+ * memory first: stdio would ask stdout whether it is a terminal, which the
+ * sandbox does not allow).
+ */
+static void report_counts(struct ctx *c, bool final)
+{
+	int64_t now = clock_ns(CLOCK_REALTIME);
+	char stamp[64], *mem = NULL;
+	size_t len = 0;
+	struct buf b;
+	FILE *f = open_memstream(&mem, &len);
+
+	if (!f)
+		return;
+	buf_init(&b, stamp, sizeof(stamp) - 1);
+	format_time(&b, now);
+	stamp[b.len] = '\0';
+	if (c->out.json) {
+		fprintf(f, "{\"counts\":\"%s\",\"time\":\"%s\",\"processes\":",
+			final ? "final" : "so far", stamp);
+		proctab_json(c->tab, f);
+		fputs(",\"peers\":", f);
+		peertab_json(c->peers, f);
+		fputs("}\n", f);
+	} else {
+		fprintf(f, "--- counts %s, %s\n", final ? "at the end" : "so far", stamp);
+		proctab_summary(c->tab, f, SUMMARY_ROWS);
+		peertab_summary(c->peers, f, SUMMARY_PEERS);
+	}
+	if (!fclose(f) && mem)
+		output_text(&c->out, mem, len);
+	free(mem);
+	output_flush(&c->out);
+}
+
 static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 {
 	int64_t deadline = o->duration ? clock_ns(CLOCK_MONOTONIC) + (int64_t)o->duration * 1000000000 : 0;
+	int64_t every = (int64_t)o->interval * 1000000000, next = clock_ns(CLOCK_MONOTONIC) + every;
 
 	while (!exiting) {
 		int n = ring_poll(rb, POLL_MS);
@@ -263,6 +313,12 @@ static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 		if (!output_flush(&c->out) || output_hung_up(&c->out))
 			break;
 		output_sync_clock(&c->out);
+		if (counts_asked || (every && clock_ns(CLOCK_MONOTONIC) >= next)) {
+			if (!counts_asked)
+				next += every;
+			counts_asked = 0;
+			report_counts(c, false);
+		}
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
 	}
@@ -339,7 +395,8 @@ int main(int argc, char **argv)
 	c.tab = proctab_new();
 	c.peers = peertab_new();
 	c.briefs = briefs_new();
-	if (!c.tab || !c.peers || !c.briefs || install_signals()) {
+	c.count = o.count;
+	if (!c.tab || !c.peers || !c.briefs || install_signals(o.count)) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -379,7 +436,8 @@ int main(int argc, char **argv)
 	c.out.fmt.start_real_ns = clock_ns(CLOCK_REALTIME);
 	fprintf(stderr, "socktrace: tracing with %s programs; Ctrl-C to stop\n", attach_name(c.tr.mode));
 	if (status_tracing(&c, &o)) {
-		output_header(&c.out);
+		if (!c.count)
+			output_header(&c.out);
 		rc = run(&c, &o, &ring);
 	} else {
 		status_failed(&c);
@@ -399,6 +457,8 @@ int main(int argc, char **argv)
 	report_lost(&c);
 	output_flush(&c.out);
 	tracer_snapshot(&c.tr, open_at_end, c.tab);
+	if (c.count && !c.out.broken)
+		report_counts(&c, true);
 	if (c.out.broken && c.out.err != EPIPE) {
 		fprintf(stderr, "socktrace: cannot write the events: %s\n", strerror(c.out.err));
 		rc = 1;

@@ -47,7 +47,7 @@ static const char doc[] =
 "written; 2 on bad options.";
 
 /* Keys of the options that have no short form. */
-enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS, OPT_TIME };
+enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS, OPT_TIME, OPT_COUNT, OPT_INTERVAL };
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id; repeatable, at most 8)", 0 },
@@ -74,6 +74,9 @@ static const struct argp_option options[] = {
 	{ "time", OPT_TIME, "STYLE", 0, "Text's TIME column: clock (the time of day, default), date (with the "
 	  "date) or relative (seconds since tracing began)", 0 },
 	{ "show-uid", 'U', NULL, 0, "Text: a UID column (the user id of the process)", 0 },
+	{ "count", OPT_COUNT, NULL, 0, "Instead of every event, the connections, failures and bytes per "
+	  "process and per peer: at the end, on SIGUSR1, and every --interval", 0 },
+	{ "interval", OPT_INTERVAL, "SECS", 0, "With --count, the counts every SECS seconds too", 0 },
 	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
@@ -234,6 +237,10 @@ static int check_together(struct parse_state *ps)
 		snprintf(ps->err, ps->errlen, "--failed prints failed connects only: it cannot go with --events");
 		return -1;
 	}
+	if (o->interval && !o->count) {
+		snprintf(ps->err, ps->errlen, "--interval says how often --count prints: give --count");
+		return -1;
+	}
 	if (f->failed)
 		o->events = EV_BIT(EV_CONNECT);
 	return 0;
@@ -310,6 +317,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 		return rc ? EINVAL : 0;
 	case 'U':
 		o->show_uid = true;
+		return 0;
+	case OPT_COUNT:
+		o->count = true;
+		return 0;
+	case OPT_INTERVAL:
+		if (parse_duration(arg, &o->interval, ps->err, ps->errlen)) {
+			snprintf(ps->err, ps->errlen, "--interval: '%.32s' is not a number of seconds (1 to %d)",
+				 arg, DURATION_MAX);
+			return EINVAL;
+		}
 		return 0;
 	case 'e':
 		/* Repeated, the lists add up; the first replaces the default. */

@@ -27,6 +27,8 @@ struct opts {
 	bool containers;		/* name cgroups */
 	int time_style;			/* text's TIME column: enum time_style (format.h) */
 	bool show_uid;			/* text: a UID column */
+	bool count;			/* --count: the counts, not the events */
+	unsigned int interval;		/* --interval: seconds between counts; 0: at the end */
 	bool check;			/* --check: say what the kernel offers, and exit */
 	bool verbose;
 };

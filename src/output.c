@@ -58,6 +58,18 @@ void output_lost(struct output *out, uint64_t count)
 		format_lost_text(&out->b, count, now, &out->fmt);
 }
 
+void output_text(struct output *out, const char *s, size_t n)
+{
+	while (n) {
+		size_t k = n < LINE_MAX_LEN ? n : LINE_MAX_LEN;
+
+		make_room(out);
+		buf_add(&out->b, s, k);
+		s += k;
+		n -= k;
+	}
+}
+
 void output_header(struct output *out)
 {
 	if (!out->json)

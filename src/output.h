@@ -37,6 +37,8 @@ void output_sync_clock(struct output *out);
 void output_event(struct output *out, const struct event *e);
 void output_lost(struct output *out, uint64_t count);
 void output_header(struct output *out);
+/* Text of n bytes as it is (the counts), not counted as events. */
+void output_text(struct output *out, const char *s, size_t n);
 /* Writes what is buffered; false once the output is broken. */
 bool output_flush(struct output *out);
 /* True when the reader has gone away, even with nothing to write. */

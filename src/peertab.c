@@ -164,16 +164,49 @@ static void summary_row(FILE *f, const char *peer, const struct peer_stats *p)
 		p->failed, (uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.recv_bytes);
 }
 
-void peertab_summary(const struct peertab *t, FILE *f, size_t rows)
+/* The rows, the busiest first; NULL if memory ran out. Free the array. */
+static const struct peer_stats **sorted(const struct peertab *t, size_t *n)
 {
 	struct collect c = { calloc(t->peers.count + 1, sizeof(*c.v)), 0 };
+
+	if (!c.v)
+		return NULL;
+	hmap_each(&t->peers, collect_peer, &c);
+	qsort(c.v, c.n, sizeof(*c.v), by_bytes);
+	*n = c.n;
+	return c.v;
+}
+
+void peertab_json(const struct peertab *t, FILE *f)
+{
+	size_t n = 0;
+	const struct peer_stats **v = sorted(t, &n);
+	char name[INET6_ADDRSTRLEN];
+
+	fputc('[', f);
+	for (size_t i = 0; v && i < n; i++) {
+		const struct peer_stats *p = v[i];
+
+		if (p->family)
+			addr_str(p->addr, p->family, name);
+		fprintf(f, "%s{\"addr\":%s%s%s,\"sockets\":%" PRIu64 ",\"failed\":%" PRIu64
+			",\"sent_bytes\":%" PRIu64 ",\"recv_bytes\":%" PRIu64 "}", i ? "," : "",
+			p->family ? "\"" : "", p->family ? name : "null", p->family ? "\"" : "", p->sockets,
+			p->failed, (uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.recv_bytes);
+	}
+	fputc(']', f);
+	free(v);
+}
+
+void peertab_summary(const struct peertab *t, FILE *f, size_t rows)
+{
+	struct collect c = { NULL, 0 };
 	struct peer_stats rest = { 0 };
 	char name[INET6_ADDRSTRLEN + 16];
 
+	c.v = sorted(t, &c.n);
 	if (!c.v)
 		return;
-	hmap_each(&t->peers, collect_peer, &c);
-	qsort(c.v, c.n, sizeof(*c.v), by_bytes);
 	fprintf(f, "%-39s %7s %6s %12s %12s\n", "PEER", "SOCKETS", "FAILED", "SENT_BYTES", "RECV_BYTES");
 	if (!rows || c.n <= rows + 1)
 		rows = c.n;

@@ -37,5 +37,7 @@ size_t peertab_npeers(const struct peertab *t);
 /* The busiest peers first (bytes both ways), at most rows of them (0:
  * all), then one row for the rest; within 80 columns. */
 void peertab_summary(const struct peertab *t, FILE *f, size_t rows);
+/* Every row as a JSON array, the busiest first. */
+void peertab_json(const struct peertab *t, FILE *f);
 
 #endif

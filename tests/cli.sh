@@ -210,6 +210,38 @@ refused 2 "--time utc" --time utc
 grep -q '(clock, date or relative)' "$tmp/err" && ok "--time utc: lists the values" ||
 	fail "--time utc: lists the values" "$(cat "$tmp/err")"
 
+# --count: no event, the counts per process and peer on SIGUSR1 and at
+# the end (JSON: one line each), or every --interval (text: the tables).
+if start --output json --count -c st-count; then
+	for i in 1 2 3; do "$SOCKDRIVE" --name st-count tcp >> "$tmp/facts.count"; done
+	kill -USR1 $pid
+	wait_line "$tmp/out" '"counts":"so far"' $pid 50
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	pids=$(jq -r 'select(.helper) | .pid' "$tmp/facts.count" | sort | tr '\n' ' ')
+	got=$(jq -r 'select(.counts == "final") | .processes[] | select(.comm == "st-count") | .pid' "$tmp/out" | sort | tr '\n' ' ')
+	if [ $rc = 0 ] && [ "$(jq -r .counts "$tmp/out" | tr '\n' ' ')" = "so far final " ] &&
+	   [ "$got" = "$pids" ] && [ "$(jq -s '[.[] | select(.event)] | length' "$tmp/out")" = 0 ] &&
+	   jq -e 'select(.counts == "final") | .peers[] | select(.addr == "127.0.0.1" and .sockets >= 3)' "$tmp/out" > /dev/null &&
+	   grep -q 'stopped: [0-9]* events counted' "$tmp/err"; then
+		ok "--count: no event; the counts on SIGUSR1 and at the end, every process and the peer"
+	else
+		fail "--count: the counts on SIGUSR1 and at the end" "exit $rc, pids '$pids' got '$got': $(head -c 300 "$tmp/out")"
+	fi
+fi
+if start --output text --count --interval 1 -c st-count; then
+	"$SOCKDRIVE" --name st-count udp > /dev/null
+	sleep 2.5
+	kill -INT $pid
+	wait $pid
+	[ "$(grep -c '^--- counts so far, ' "$tmp/out")" -ge 2 ] && [ "$(grep -c '^--- counts at the end, ' "$tmp/out")" = 1 ] &&
+		[ "$(grep -c '^PEER ' "$tmp/out")" -ge 3 ] &&
+		ok "--count --interval 1: the tables every second and at the end" ||
+		fail "--count --interval 1: the tables every second and at the end" "$(head -c 400 "$tmp/out")"
+fi
+refused 2 "--interval without --count" --interval 5
+
 # Repeated, --comm and --events add up: two names traced, a third not;
 # connects and closes, no sends.
 if start --output json -c st-one -c st-two -e connect -e close; then

@@ -69,6 +69,10 @@ int main(void)
 	CHECK(parse(&o, "--time", "relative", "-U") == 0 && o.time_style == 2 && o.show_uid);
 	CHECK(parse(&o, "--time=date", NULL, NULL) == 0 && o.time_style == 1 && !o.show_uid);
 	CHECK(parse(&o, "--time", "utc", NULL) == 2);
+	CHECK(parse(&o, "--count", "--interval", "5") == 0 && o.count && o.interval == 5);
+	CHECK(parse(&o, "--count", NULL, NULL) == 0 && o.count && o.interval == 0);
+	CHECK(parse(&o, "--interval", "5", NULL) == 2);	/* says how often --count prints */
+	CHECK(parse(&o, "--count", "--interval", "0") == 2);
 	CHECK(parse(&o, "--ipv6", NULL, NULL) == 0 && o.filter.family == AF_INET6);
 	CHECK(parse(&o, "-4", "--ipv4", NULL) == 0 && o.filter.family == AF_INET);
 	CHECK(parse(&o, "--ipv4", "--ipv6", NULL) == 2);

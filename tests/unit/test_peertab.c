@@ -96,6 +96,15 @@ int main(void)
 	      strstr(out, "\n2001:db8::1 ") < strstr(out, "\n192.0.2.9 "));
 	free(out);
 
+	/* Every row as JSON, the busiest first. */
+	f = open_memstream(&out, &len);
+	peertab_json(t, f);
+	fclose(f);
+	CHECK(out && !strncmp(out, "[{\"addr\":\"10.0.0.1\",\"sockets\":2,\"failed\":0,\"sent_bytes\":150,"
+			    "\"recv_bytes\":3000},{\"addr\":\"2001:db8::1\",", 91));
+	CHECK(out && out[strlen(out) - 1] == ']');
+	free(out);
+
 	/* Bounded: past PEERS_MAX peers, one row for the rest. */
 	{
 		int bad = 0;
