@@ -159,6 +159,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	buf_init(&b, mem, sizeof(mem));
 	struct fmt f = { .realtime_off = (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40 };
+	unsigned char style = size > sizeof(e) + 1 ? data[sizeof(e) + 1] : 0;
+
+	/* Every time column and the UID column, from the input. */
+	f.time = style % 3;
+	f.uid = style & 4;
+	f.start_real_ns = (int64_t)(style >> 3) << 36;
 
 	format_json(&b, &e, &f);
 	if (b.overflow)
