@@ -87,6 +87,22 @@ void hmap_each(const struct hmap *m, void (*fn)(struct hnode *n, void *arg), voi
 	}
 }
 
+const void **hmap_sorted(const struct hmap *m, size_t offset, int (*cmp)(const void *, const void *),
+			 size_t *n)
+{
+	const void **v = calloc(m->count + 1, sizeof(*v));
+	size_t k = 0;
+
+	if (!v)
+		return NULL;
+	for (size_t i = 0; i < m->nslots; i++)
+		for (struct hnode *h = m->slots[i]; h; h = h->next)
+			v[k++] = (const char *)h + offset;
+	qsort(v, k, sizeof(*v), cmp);
+	*n = k;
+	return v;
+}
+
 void hmap_free(struct hmap *m)
 {
 	free(m->slots);

@@ -24,6 +24,11 @@ int hmap_add(struct hmap *m, struct hnode *n);
 struct hnode *hmap_del(struct hmap *m, uint64_t key);
 /* Calls fn on every node; fn may free the node. */
 void hmap_each(const struct hmap *m, void (*fn)(struct hnode *n, void *arg), void *arg);
+/* Every node's payload (offset bytes into the node), in cmp's order (a
+ * qsort comparator of pointers to payloads); their number to *n. NULL if
+ * memory ran out; free the array. */
+const void **hmap_sorted(const struct hmap *m, size_t offset, int (*cmp)(const void *, const void *),
+			 size_t *n);
 void hmap_free(struct hmap *m);
 /* Frees every node (each allocated whole with malloc) and the map. */
 void hmap_free_all(struct hmap *m);

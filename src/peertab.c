@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,18 +127,6 @@ size_t peertab_npeers(const struct peertab *t)
 	return t->peers.count;
 }
 
-struct collect {
-	const struct peer_stats **v;
-	size_t n;
-};
-
-static void collect_peer(struct hnode *h, void *arg)
-{
-	struct collect *c = arg;
-
-	c->v[c->n++] = &((struct peer_node *)h)->st;
-}
-
 static uint64_t bytes_of(const struct peer_stats *p)
 {
 	return p->totals.sent_bytes + p->totals.recv_bytes;
@@ -167,14 +156,7 @@ static void summary_row(FILE *f, const char *peer, const struct peer_stats *p)
 /* The rows, the busiest first; NULL if memory ran out. Free the array. */
 static const struct peer_stats **sorted(const struct peertab *t, size_t *n)
 {
-	struct collect c = { calloc(t->peers.count + 1, sizeof(*c.v)), 0 };
-
-	if (!c.v)
-		return NULL;
-	hmap_each(&t->peers, collect_peer, &c);
-	qsort(c.v, c.n, sizeof(*c.v), by_bytes);
-	*n = c.n;
-	return c.v;
+	return (const struct peer_stats **)hmap_sorted(&t->peers, offsetof(struct peer_node, st), by_bytes, n);
 }
 
 void peertab_json(const struct peertab *t, FILE *f)
@@ -200,18 +182,18 @@ void peertab_json(const struct peertab *t, FILE *f)
 
 void peertab_summary(const struct peertab *t, FILE *f, size_t rows)
 {
-	struct collect c = { NULL, 0 };
 	struct peer_stats rest = { 0 };
 	char name[INET6_ADDRSTRLEN + 16];
+	size_t n = 0;
+	const struct peer_stats **v = sorted(t, &n);
 
-	c.v = sorted(t, &c.n);
-	if (!c.v)
+	if (!v)
 		return;
 	fprintf(f, "%-39s %7s %6s %12s %12s\n", "PEER", "SOCKETS", "FAILED", "SENT_BYTES", "RECV_BYTES");
-	if (!rows || c.n <= rows + 1)
-		rows = c.n;
-	for (size_t i = 0; i < c.n; i++) {
-		const struct peer_stats *p = c.v[i];
+	if (!rows || n <= rows + 1)
+		rows = n;
+	for (size_t i = 0; i < n; i++) {
+		const struct peer_stats *p = v[i];
 
 		if (i >= rows) {
 			rest.sockets += p->sockets;
@@ -226,9 +208,9 @@ void peertab_summary(const struct peertab *t, FILE *f, size_t rows)
 			snprintf(name, sizeof(name), "(others)");
 		summary_row(f, name, p);
 	}
-	if (rows < c.n) {
-		snprintf(name, sizeof(name), "(%zu others)", c.n - rows);
+	if (rows < n) {
+		snprintf(name, sizeof(name), "(%zu others)", n - rows);
 		summary_row(f, name, &rest);
 	}
-	free(c.v);
+	free(v);
 }

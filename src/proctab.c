@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,18 +150,6 @@ size_t proctab_nprocs(const struct proctab *t)
 	return t->procs.count;
 }
 
-struct collect {
-	const struct proc_stats **v;
-	size_t n;
-};
-
-static void collect_proc(struct hnode *h, void *arg)
-{
-	struct collect *c = arg;
-
-	c->v[c->n++] = &((struct proc_node *)h)->st;
-}
-
 static int by_pid(const void *a, const void *b)
 {
 	const struct proc_stats *x = *(const struct proc_stats *const *)a;
@@ -191,14 +180,7 @@ static int by_bytes(const void *a, const void *b)
 static const struct proc_stats **sorted(const struct proctab *t, size_t *n,
 					int (*cmp)(const void *, const void *))
 {
-	struct collect c = { calloc(t->procs.count + 1, sizeof(*c.v)), 0 };
-
-	if (!c.v)
-		return NULL;
-	hmap_each(&t->procs, collect_proc, &c);
-	qsort(c.v, c.n, sizeof(*c.v), cmp);
-	*n = c.n;
-	return c.v;
+	return (const struct proc_stats **)hmap_sorted(&t->procs, offsetof(struct proc_node, st), cmp, n);
 }
 
 static void summary_row(FILE *f, const char *pid, const char *comm, const struct proc_stats *p)
