@@ -78,6 +78,7 @@ refusal load:iter_open map_iter iter_open per-syscall "tcp udp"
 refusal once:rt_sock_send btf_loads rt_sock_send per-syscall "tcp io-tcp io-udp"
 # The connect outcome tracepoint refused: connects in progress stay so.
 refusal load:rt_sock_state connect_outcomes rt_sock_state per-syscall "tcp udp refused"
+refusal load:rt_sock_state_2 connect_outcomes rt_sock_state_2 per-syscall "tcp refused"
 
 # A core program refused: one line naming it, the errno and the cause; exit 1.
 REFUSE=load:rt_sys_enter,attach:sys_enter_conn LD_PRELOAD=$shim "$SOCKTRACE" > /dev/null 2> "$tmp/err"
