@@ -42,4 +42,19 @@ void kinds_help(struct buf *b);
  * glibc probes the routes to a name's addresses to sort them. */
 bool close_is_probe(const struct event *e);
 
+/* Totals added up, as the summary's rows and its "others" row keep them. */
+static inline void totals_add(struct totals *to, const struct totals *from)
+{
+	to->sent_bytes += from->sent_bytes;
+	to->sends += from->sends;
+	to->recv_bytes += from->recv_bytes;
+	to->recvs += from->recvs;
+}
+
+/* Bytes both ways: what the summary sorts by. */
+static inline uint64_t totals_bytes(const struct totals *t)
+{
+	return t->sent_bytes + t->recv_bytes;
+}
+
 #endif

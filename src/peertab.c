@@ -108,10 +108,7 @@ int peertab_event(struct peertab *t, const struct event *e)
 		return 0;
 	}
 	p->sockets++;
-	p->totals.sent_bytes += e->close.totals.sent_bytes;
-	p->totals.sends += e->close.totals.sends;
-	p->totals.recv_bytes += e->close.totals.recv_bytes;
-	p->totals.recvs += e->close.totals.recvs;
+	totals_add(&p->totals, &e->close.totals);
 	return 0;
 }
 
@@ -127,19 +124,14 @@ size_t peertab_npeers(const struct peertab *t)
 	return t->peers.count;
 }
 
-static uint64_t bytes_of(const struct peer_stats *p)
-{
-	return p->totals.sent_bytes + p->totals.recv_bytes;
-}
-
 /* The busiest first: bytes, then failed connects, then the address. */
 static int by_bytes(const void *a, const void *b)
 {
 	const struct peer_stats *x = *(const struct peer_stats *const *)a;
 	const struct peer_stats *y = *(const struct peer_stats *const *)b;
 
-	if (bytes_of(x) != bytes_of(y))
-		return bytes_of(x) < bytes_of(y) ? 1 : -1;
+	if (totals_bytes(&x->totals) != totals_bytes(&y->totals))
+		return totals_bytes(&x->totals) < totals_bytes(&y->totals) ? 1 : -1;
 	if (x->failed != y->failed)
 		return x->failed < y->failed ? 1 : -1;
 	if (x->family != y->family)
@@ -198,8 +190,7 @@ void peertab_summary(const struct peertab *t, FILE *f, size_t rows)
 		if (i >= rows) {
 			rest.sockets += p->sockets;
 			rest.failed += p->failed;
-			rest.totals.sent_bytes += p->totals.sent_bytes;
-			rest.totals.recv_bytes += p->totals.recv_bytes;
+			totals_add(&rest.totals, &p->totals);
 			continue;
 		}
 		if (p->family)

@@ -9,14 +9,6 @@
 #include "hmap.h"
 #include "proctab.h"
 
-static void totals_add(struct totals *to, const struct totals *from)
-{
-	to->sent_bytes += from->sent_bytes;
-	to->sends += from->sends;
-	to->recv_bytes += from->recv_bytes;
-	to->recvs += from->recvs;
-}
-
 struct proc_node {
 	struct hnode node;	/* key: proc_key() */
 	struct proc_stats st;
@@ -160,19 +152,14 @@ static int by_pid(const void *a, const void *b)
 	return (x->pstart > y->pstart) - (x->pstart < y->pstart);
 }
 
-static uint64_t bytes_of(const struct proc_stats *p)
-{
-	return p->totals.sent_bytes + p->totals.recv_bytes;
-}
-
 /* The busiest first: by bytes both ways, then by pid. */
 static int by_bytes(const void *a, const void *b)
 {
 	const struct proc_stats *x = *(const struct proc_stats *const *)a;
 	const struct proc_stats *y = *(const struct proc_stats *const *)b;
 
-	if (bytes_of(x) != bytes_of(y))
-		return bytes_of(x) < bytes_of(y) ? 1 : -1;
+	if (totals_bytes(&x->totals) != totals_bytes(&y->totals))
+		return totals_bytes(&x->totals) < totals_bytes(&y->totals) ? 1 : -1;
 	return by_pid(a, b);
 }
 
