@@ -169,6 +169,18 @@ size_t text_field(struct buf *b, const char *s, size_t n, size_t width)
 	return cols;
 }
 
+size_t text_width(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i, total = 0, len, used;
+	char unit[8];
+
+	n = bounded_len(s, n);
+	for (i = 0; i < n; i += used)
+		total += text_unit(u + i, n - i, unit, &len, &used);
+	return total;
+}
+
 void text_string(struct buf *b, const char *s, size_t n)
 {
 	text_field(b, s, n, 0);

@@ -20,5 +20,7 @@ void text_string(struct buf *b, const char *s, size_t n);
 /* The same within width terminal columns (0: no limit): cut, with a '~'
  * at the end, if longer. Returns the columns written. */
 size_t text_field(struct buf *b, const char *s, size_t n, size_t width);
+/* The columns text_field() would write of s, whole. */
+size_t text_width(const char *s, size_t n);
 
 #endif

@@ -32,6 +32,8 @@ struct fmt {
 	enum time_style time;		/* text's TIME column (--time) */
 	int64_t start_real_ns;		/* TIME_RELATIVE counts from here */
 	bool uid;			/* text: a UID column (--show-uid) */
+	unsigned int width;		/* text: a line's columns at most; 0: no limit (--wide) */
+	bool time_shown;		/* connection view: a TIME column (--time or --wide) */
 };
 
 /* e must be a known kind (kind_info() not NULL). */
@@ -72,10 +74,11 @@ static inline time_t split_ns(int64_t ns, long *nsec)
 }
 
 /* Each kind's own fields after the common ones: JSON members with their
- * leading commas, and the text's detail column. */
+ * leading commas, and the text's detail after the socket's ends (short
+ * where the line must fit, f->width). */
 #define KIND_FORMATTERS(ID, name, number, part, fields, socket, shown, help)	\
 	void json_##fields(struct buf *b, const struct event *e);		\
-	void text_##fields(struct buf *b, const struct event *e);
+	void text_##fields(struct buf *b, const struct event *e, const struct fmt *f);
 EVENT_KINDS(KIND_FORMATTERS)
 #undef KIND_FORMATTERS
 

@@ -9,9 +9,11 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <bpf/libbpf.h>
 #include "cgnames.h"
+#include "connview.h"
 #include "briefs.h"
 #include "kinds.h"
 #include "opts.h"
@@ -42,6 +44,7 @@ struct ctx {
 	struct output out;
 	struct status status;	/* --status */
 	struct cgnames *names;	/* --containers */
+	struct connview *view;	/* text: the connection view; NULL: the event stream */
 	uint64_t received;	/* records read from the ring */
 	uint64_t brief;		/* of which brief sends and receives */
 	uint64_t malformed;	/* records that were not a known event */
@@ -353,6 +356,17 @@ static int pids_named(const struct filter *f, char *err, size_t errlen)
 	return 0;
 }
 
+/* A text line's columns at most: the terminal's, 80 on a narrower one
+ * or off a terminal. Read once: the sandbox allows no ioctl later. */
+static unsigned int terminal_width(void)
+{
+	struct winsize ws;
+
+	if (isatty(STDOUT_FILENO) && !ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 80)
+		return ws.ws_col < 1000 ? ws.ws_col : 1000;
+	return 80;
+}
+
 static void detach_start(void *tracer)
 {
 	tracer_detach_start(tracer);
@@ -423,6 +437,12 @@ int main(int argc, char **argv)
 	c.out.fmt.names = c.names;
 	c.out.fmt.time = o.time_style;
 	c.out.fmt.uid = o.show_uid;
+	c.out.fmt.width = o.wide ? 0 : terminal_width();
+	c.out.fmt.time_shown = o.time_given || o.wide;
+	if (o.output == OUT_TEXT && !o.stream && !o.count && !(c.out.view = c.view = connview_new())) {
+		fprintf(stderr, "socktrace: %s\n", strerror(errno));
+		goto cleanup;
+	}
 	/* Colour on a terminal only, never into a pipe or a file, and not
 	 * where the user or the terminal says no (https://no-color.org). */
 	c.out.fmt.colour = o.output == OUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
@@ -476,6 +496,7 @@ cleanup:
 	peertab_free(c.peers);
 	briefs_free(c.briefs);
 	cgnames_free(c.names);
+	connview_free(c.view);
 	status_close(&c.status);
 	return rc;
 }

@@ -21,9 +21,12 @@ static const char doc[] =
 "Shows which process connects where or accepts from where, how many bytes go\n"
 "each way over each socket whatever syscall moves them, and when and how the\n"
 "socket's descriptor ends. Text on a terminal, JSON lines otherwise.\n"
+"Text shows a line per connection when it ends, per failed attempt and per\n"
+"listener; --stream (or --events) shows every event instead.\n"
 "\n"
 "EXAMPLES:\n"
-"  socktrace                      # every process, until Ctrl-C\n"
+"  socktrace                      # every connection, a line each, until Ctrl-C\n"
+"  socktrace --stream             # every event as it comes, a line each\n"
 "  socktrace --pid 1234           # one process (thread group id)\n"
 "  socktrace --comm curl          # processes or threads named curl\n"
 "  socktrace -c apt-get -f        # apt-get and every process it starts\n"
@@ -74,6 +77,10 @@ static const struct argp_option options[] = {
 	{ "time", OPT_TIME, "STYLE", 0, "Text's TIME column: clock (the time of day, default), date (with the "
 	  "date) or relative (seconds since tracing began)", 0 },
 	{ "show-uid", 'U', NULL, 0, "Text: a UID column (the user id of the process)", 0 },
+	{ "stream", 'S', NULL, 0, "Text: every event as it comes, a line each, instead of a line per "
+	  "connection (--events implies it)", 0 },
+	{ "wide", 'w', NULL, 0, "Text: whole lines, with every field, instead of lines that fit the "
+	  "terminal (80 columns off a terminal)", 0 },
 	{ "count", OPT_COUNT, NULL, 0, "Instead of every event, the connections, failures and bytes per "
 	  "process and per peer: at the end, on SIGUSR1, and every --interval", 0 },
 	{ "interval", OPT_INTERVAL, "SECS", 0, "With --count, the counts every SECS seconds too", 0 },
@@ -243,6 +250,9 @@ static int check_together(struct parse_state *ps)
 	}
 	if (f->failed)
 		o->events = EV_BIT(EV_CONNECT);
+	/* Kinds asked for by name are events to see. */
+	if (ps->events_given)
+		o->stream = true;
 	return 0;
 }
 
@@ -314,9 +324,16 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_TIME:
 		rc = parse_choice("time", arg, time_names, 3, &v, ps->err, ps->errlen);
 		o->time_style = v;
+		o->time_given = true;
 		return rc ? EINVAL : 0;
 	case 'U':
 		o->show_uid = true;
+		return 0;
+	case 'S':
+		o->stream = true;
+		return 0;
+	case 'w':
+		o->wide = true;
 		return 0;
 	case OPT_COUNT:
 		o->count = true;

@@ -26,6 +26,9 @@ struct opts {
 	const char *btf;		/* --btf FILE: the kernel's BTF, when it has none */
 	bool containers;		/* name cgroups */
 	int time_style;			/* text's TIME column: enum time_style (format.h) */
+	bool time_given;		/* --time: the connection view shows the time too */
+	bool stream;			/* text: every event (--stream, or --events), not a line per connection */
+	bool wide;			/* text: whole lines, not fitted to the terminal */
 	bool show_uid;			/* text: a UID column */
 	bool count;			/* --count: the counts, not the events */
 	unsigned int interval;		/* --interval: seconds between counts; 0: at the end */

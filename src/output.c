@@ -42,6 +42,8 @@ void output_event(struct output *out, const struct event *e)
 	make_room(out);
 	if (out->json)
 		format_json(&out->b, e, &out->fmt);
+	else if (out->view)
+		connview_event(out->view, &out->b, e, &out->fmt);
 	else
 		format_text(&out->b, e, &out->fmt);
 	out->pending++;
@@ -54,6 +56,8 @@ void output_lost(struct output *out, uint64_t count)
 	make_room(out);
 	if (out->json)
 		format_lost_json(&out->b, count, now);
+	else if (out->view)
+		connview_lost(&out->b, count, now, &out->fmt);
 	else
 		format_lost_text(&out->b, count, now, &out->fmt);
 }
@@ -72,7 +76,9 @@ void output_text(struct output *out, const char *s, size_t n)
 
 void output_header(struct output *out)
 {
-	if (!out->json)
+	if (out->view)
+		connview_header(&out->b, &out->fmt);
+	else if (!out->json)
 		format_text_header(&out->b, &out->fmt);
 }
 

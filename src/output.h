@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "buf.h"
+#include "connview.h"
 #include "format.h"
 
 struct output {
@@ -24,6 +25,7 @@ struct output {
 	uint64_t written;	/* events written out whole */
 	uint64_t unwritten;	/* events that could not be written */
 	struct fmt fmt;
+	struct connview *view;	/* text: the connection view; NULL: the event stream */
 	struct buf b;
 	char mem[64 * 1024];
 };

@@ -184,25 +184,25 @@ if start --output json; then
 	wait $pid
 fi
 
-# --time picks the text's time column; --show-uid adds a UID column.
+# --time picks the text's time column, which the connection view then
+# shows; --show-uid adds a UID column.
 if start --output text --time relative --show-uid -c st-time; then
 	"$SOCKDRIVE" --name st-time tcp > /dev/null
 	kill -INT $pid
 	wait $pid
-	if grep -Eq '^TIME +PID +UID +COMM +FD +EVENT +DETAIL$' "$tmp/out" &&
-	   [ "$(grep -c ' st-time ' "$tmp/out")" -ge 3 ] &&
-	   [ "$(grep -cE '^[0-9]+\.[0-9]{3} +[0-9]+ +0 +st-time +[0-9]+ +(listen|connect|close) ' "$tmp/out")" = \
-	     "$(grep -c ' st-time ' "$tmp/out")" ]; then
+	if grep -Eq '^TIME +PID +UID +COMM +CONNECTION +RESULT +OUT +IN +DUR$' "$tmp/out" &&
+	   [ "$(grep -c ' st-time ' "$tmp/out")" = 2 ] &&
+	   [ "$(grep -cE '^[0-9]+\.[0-9] +[0-9]+ +0 +st-time +tcp .*(listening|closed) ' "$tmp/out")" = 2 ]; then
 		ok "--time relative --show-uid: seconds since the start, and the uid"
 	else
 		fail "--time relative --show-uid: seconds since the start, and the uid" "$(head -3 "$tmp/out" | tr '\n' '|')"
 	fi
 fi
-if start --output text --time date -c st-time; then
+if start --output text --stream --time date -c st-time; then
 	"$SOCKDRIVE" --name st-time udp > /dev/null
 	kill -INT $pid
 	wait $pid
-	[ "$(grep -cE "^$(date +%Y-%m-%d) [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3} +[0-9]+ +st-time " "$tmp/out")" -ge 2 ] &&
+	[ "$(grep -cE "^$(date +%Y-%m-%d) [0-9]{2}:[0-9]{2}:[0-9]{2} +[0-9]+ +st-time " "$tmp/out")" -ge 2 ] &&
 		ok "--time date: the date and the time of day" ||
 		fail "--time date: the date and the time of day" "$(head -3 "$tmp/out" | tr '\n' '|')"
 fi
@@ -241,6 +241,47 @@ if start --output text --count --interval 1 -c st-count; then
 		fail "--count --interval 1: the tables every second and at the end" "$(head -c 400 "$tmp/out")"
 fi
 refused 2 "--interval without --count" --interval 5
+
+# The connection view against known traffic: a line per listener, per
+# connection at its close (its ends, how it ended, bytes each way) and per
+# failed attempt, none for a failed attempt's close; all within 80
+# columns. Wide (--wide): whole addresses, the connect's time, exact bytes.
+for view in narrow wide; do
+	flags=
+	[ $view = wide ] && flags=--wide
+	start --output text $flags -c cv-check || continue
+	rm -f "$tmp/facts.cv"
+	for c in tcp nonblock refused udp exit; do "$SOCKDRIVE" --name cv-check $c >> "$tmp/facts.cv"; done
+	kill -INT $pid
+	wait $pid
+	jq -r -s --arg view $view '
+		def re: gsub("\\."; "\\.");
+		def short: if . < 1024 then "\(.)B"
+			elif . < 10240 then "\(. / 1024 | floor).\(. % 1024 * 10 / 1024 | floor)K"
+			else "\(. / 1024 | floor)K" end;
+		def bytes: if $view == "wide" then tostring else short end;
+		def own: if $view == "wide" then "\(.saddr | re):\(.sport)" else "(\(.saddr | re))?:\(.sport)" end;
+		def ends: "\(.proto) \(own) > \(.daddr | re):\(.dport)";
+		def who: "^\(if $view == "wide" then "[0-9:.]+ +" else "" end)\(.pid) +cv-check +";
+		([.[] | select(.event == "connect" and .error) | .sport]) as $failed
+		| .[] | select(.event)
+		| if .event == "listen" then "\(who)tcp \(.saddr | re):\(.sport) +listening( +-){3,4}$"
+		  elif .event == "connect" and .error then "\(who)\(ends) +\(.error) +.*(us|ms)( +-)*$"
+		  elif .event == "close" and (.sent_bytes + .recv_bytes > 0 or (.sport | IN($failed[]) | not)) then
+			"\(who)\(ends) +\(if .reason == "close" then "closed" else .reason end) +(<?[0-9]+us +|[0-9]+ms +)?\(.sent_bytes | bytes) +\(.recv_bytes | bytes) +[<0-9.]+(us|ms|s)$"
+		  else empty end' "$tmp/facts.cv" > "$tmp/cv.want"
+	missing=$(while read -r re; do grep -Eq -- "$re" "$tmp/out" || echo "$re"; done < "$tmp/cv.want")
+	pids=$(jq -r 'select(.helper) | .pid' "$tmp/facts.cv" | tr '\n' '|')
+	lines=$(grep -cE "^([0-9:.]+ +)?(${pids%|}) " "$tmp/out")
+	wide=$(awk '{ if (length > 80) n++ } END { print n + 0 }' "$tmp/out")
+	if [ -z "$missing" ] && [ "$lines" = "$(wc -l < "$tmp/cv.want")" ] && [ -s "$tmp/cv.want" ] &&
+	   { [ $view = wide ] || [ "$wide" = 0 ]; }; then
+		ok "connection view ($view): $lines lines, one per listener, connection and failed attempt"
+	else
+		fail "connection view ($view): one line per listener, connection and failed attempt" \
+			"$lines lines for $(wc -l < "$tmp/cv.want"), $wide over 80; missing: $(echo "$missing" | head -3 | tr '\n' '|'); got: $(head -12 "$tmp/out" | tr '\n' '|')"
+	fi
+done
 
 # Repeated, --comm and --events add up: two names traced, a third not;
 # connects and closes, no sends.
@@ -372,7 +413,7 @@ nothing_left "after two instances"
 
 # A hostile comm on a terminal: every byte that is not printable text is
 # shown escaped; nothing raw can reach the terminal.
-if start --output text -e all; then
+if start --output text --wide -e all; then
 	"$SOCKDRIVE" --name-hex 71225c0a09017fc3a9ffe2821b5b32 tcp > "$tmp/facts"
 	"$SOCKDRIVE" --name-hex 61e280ae62e280a863 tcp > "$tmp/facts2"
 	kill -INT $pid
@@ -621,23 +662,39 @@ ms=$(( ($(date +%s%N) - start_s) / 1000000 ))
 [ $rc = 0 ] && [ $ms -ge 1000 ] && [ $ms -lt 5000 ] && ok "--duration 1: exit 0 after $ms ms" ||
 	fail "--duration 1: exit 0 after about a second" "exit $rc after $ms ms"
 
-# The default format follows stdout: text on a terminal (script gives a pty).
+# The default format follows stdout: text on a terminal (script gives a
+# pty), a line per connection; --stream, a line per event; both fitted
+# to 80 columns.
 if command -v script > /dev/null; then
+	script -qec "$SOCKTRACE --duration 2" /dev/null > "$tmp/tty.conn" 2>&1 &
+	cpid=$!
 	script -qec "$SOCKTRACE -e all --duration 2" /dev/null > "$tmp/tty" 2>&1 &
 	spid=$!
-	sleep 1
+	wait_line "$tmp/tty.conn" 'socktrace: tracing' $cpid 100
+	wait_line "$tmp/tty" 'socktrace: tracing' $spid 100
 	"$SOCKDRIVE" --name tty-check tcp > "$tmp/facts"
-	wait $spid
+	wait $cpid $spid
 	tr -d '\r' < "$tmp/tty" > "$tmp/text"
+	tr -d '\r' < "$tmp/tty.conn" > "$tmp/text.conn"
 	drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts")
-	if grep -Eq '^TIME +PID +COMM +FD +EVENT +DETAIL$' "$tmp/text" &&
-	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +connect +tcp 127\.0\.0\.1:[0-9]+ > 127\.0\.0\.1:[0-9]+ ok in [0-9]+ us$" "$tmp/text" &&
-	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +send +5 bytes \(sendto\)$" "$tmp/text" &&
-	   grep -Eq "^[0-9:.]{12} +$drv +tty-check +[0-9]+ +close +closed after [0-9]+ ms, 12 B out, 0 B in$" "$tmp/text" &&
-	   [ "$(grep "$drv" "$tmp/text" | awk '{ if (length > 100) n++ } END { print n + 0 }')" = 0 ]; then
-		ok "terminal: aligned text columns within 100 columns"
+	port=$(jq -r 'select(.event == "close") | .sport' "$tmp/facts")
+	if grep -Eq '^PID +COMM +CONNECTION +RESULT +OUT +IN +DUR$' "$tmp/text.conn" &&
+	   grep -Eq "^$drv +tty-check +tcp :$port > 127\.0\.0\.1:[0-9]+ +closed +12B +0B +[0-9]+(us|ms)$" "$tmp/text.conn" &&
+	   [ "$(grep -cE "^$drv +tty-check +tcp " "$tmp/text.conn")" = 2 ] &&
+	   [ "$(grep -E "^$drv +tty-check +tcp " "$tmp/text.conn" | awk '{ if (length > 80) n++ } END { print n + 0 }')" = 0 ]; then
+		ok "terminal: a line per connection, within 80 columns"
 	else
-		fail "terminal: aligned text columns within 100 columns" "$(grep -E "TIME|$drv" "$tmp/text" | tr '\n' '|')"
+		fail "terminal: a line per connection, within 80 columns" "$(grep -E "PID|$drv" "$tmp/text.conn" | tr '\n' '|')"
+	fi
+	if grep -Eq '^TIME +PID +COMM +EVENT +DETAIL$' "$tmp/text" &&
+	   grep -Eq "^[0-9:]{8} +$drv +tty-check +connect +tcp (127\.0\.0\.1)?:$port > 127\.0\.0\.1:[0-9]+ ok [0-9]+us$" "$tmp/text" &&
+	   grep -Eq "^[0-9:]{8} +$drv +tty-check +send +tcp ((127\.0\.0\.1)?:$port )?> 127\.0\.0\.1:[0-9]+, 5 bytes \(sendto\)$" "$tmp/text" &&
+	   grep -Eq "^[0-9:]{8} +$drv +tty-check +close +tcp ((127\.0\.0\.1)?:$port )?> 127\.0\.0\.1:[0-9]+ 12B out 0B in, [0-9]+(us|ms)$" "$tmp/text" &&
+	   [ "$(grep -cE "^[0-9:]{8} +$drv " "$tmp/text")" = 5 ] &&
+	   [ "$(grep -E "^[0-9:]{8} +$drv " "$tmp/text" | awk '{ if (length > 80) n++ } END { print n + 0 }')" = 0 ]; then
+		ok "terminal: --events, a line per event, each naming the socket's ends, within 80 columns"
+	else
+		fail "terminal: --events, a line per event within 80 columns" "$(grep -E "TIME|$drv" "$tmp/text" | tr '\n' '|')"
 	fi
 	# A failure is red on a terminal; never in a pipe or a file, nor with
 	# NO_COLOR set.
@@ -652,7 +709,7 @@ if command -v script > /dev/null; then
 	wait_line "$tmp/nocolor" 'socktrace: tracing' $npid 100
 	"$SOCKDRIVE" --name tty-red refused > "$tmp/facts"
 	wait $spid $ppid_ $npid
-	if grep -q $'^\e\[31m[0-9:.]* .* tty-red .* ECONNREFUSED in [0-9]* us\e\[0m\r*$' "$tmp/tty" &&
+	if grep -q $'^\e\[31m[0-9:]* .* tty-red .* ECONNREFUSED [0-9]*us\e\[0m\r*$' "$tmp/tty" &&
 	   grep -q 'tty-red .* ECONNREFUSED' "$tmp/pipe" && ! grep -q $'\e' "$tmp/pipe" &&
 	   grep -q 'tty-red .* ECONNREFUSED' "$tmp/nocolor" && ! grep -q $'\e' "$tmp/nocolor"; then
 		ok "terminal: a failed connect is red; not in a pipe, nor with NO_COLOR"

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "briefs.h"
+#include "connview.h"
 #include "escape.h"
 #include "format.h"
 #include "kinds.h"
@@ -135,6 +136,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct proctab *tab;
 	static struct peertab *peers;
 	static struct briefs *briefs;
+	static struct connview *view;
 	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
 	struct event e;
@@ -149,6 +151,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!briefs || briefs_count(briefs) > 100000) {
 		briefs_free(briefs);
 		briefs = briefs_new();
+		connview_free(view);
+		view = connview_new();
 	}
 	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
 	proctab_open_at_end(tab, &snap);
@@ -161,9 +165,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fmt f = { .realtime_off = (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40 };
 	unsigned char style = size > sizeof(e) + 1 ? data[sizeof(e) + 1] : 0;
 
-	/* Every time column and the UID column, from the input. */
+	/* Every time column and the UID column, narrow or wide lines (the
+	 * connection view's time column too), from the input. */
 	f.time = style % 3;
 	f.uid = style & 4;
+	f.width = style & 8 ? 0 : 80 + (style >> 6) * 30;
+	f.time_shown = style & 16;
 	f.start_real_ns = (int64_t)(style >> 3) << 36;
 
 	format_json(&b, &e, &f);
@@ -176,6 +183,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (b.overflow)
 		abort();
 	check_text_line(mem, b.len);
+
+	/* The connection view: a line, or none, or one per event it ends. */
+	buf_init(&b, mem, sizeof(mem));
+	connview_event(view, &b, &e, &f);
+	if (b.overflow)
+		abort();
+	if (b.len)
+		check_text_line(mem, b.len);
 
 	/* The bytes as a comm of any length. */
 	buf_init(&b, mem, sizeof(mem) - 1);

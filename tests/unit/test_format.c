@@ -104,6 +104,76 @@ static void numbers_and_dates(void)
 	CHECK(b.len == 3 && b.overflow && !memcmp(num, "123", 3));
 }
 
+/* Columns of a line as a terminal shows it (its text is ASCII here). */
+static size_t line_cols(const char *s)
+{
+	return strcspn(s, "\n");
+}
+
+/* Lines fitted to 80 columns: the own address gives way to its port, an
+ * IPv6 address to a '~' in its middle, the end of the line last. */
+static void narrow(void)
+{
+	struct event e = { 0 };
+	const char *t;
+
+	f.width = 80;
+	e.h.who = (struct who){ .ts_ns = 123456789, .pid = 4194304, .tid = 11, .uid = 1000 };
+	memcpy(e.h.who.comm, "a-long-comm-name", 16);
+	e.h.sock = (struct sockinfo){ .id = 5, .cgroup = 7, .netns = 4026531840u, .fd = 3 };
+	e.h.sock.ends = (struct ends){ .sport = 40000, .dport = 443, .proto = IPPROTO_TCP, .family = AF_INET };
+	memcpy(e.h.sock.ends.saddr, "\x0a\0\0\x02", 4);
+	memcpy(e.h.sock.ends.daddr, "\x5d\xb8\xd8\x22", 4);
+	e.h.kind = EV_CONNECT;
+	e.connect = (struct ev_connect){ .ret = -ECONNREFUSED, .latency_ns = 83000 };
+	/* The time to the second; no FD column. */
+	t = text(&e) - 13;
+	CHECK(line_cols(t) <= 80);
+	HAS(t, "4194304 a-long-com~ connect tcp > 93.184.216.34:443 ECONNREFUSED 83us\n");
+	/* A shorter address keeps the own end's port. */
+	memcpy(e.h.sock.ends.daddr, "\1\1\1\1", 4);
+	HAS(text(&e) - 13, "connect tcp :40000 > 1.1.1.1:443 ECONNREFUSED 83us\n");
+	memcpy(e.h.sock.ends.daddr, "\x5d\xb8\xd8\x22", 4);
+	CHECK(t[2] == ':' && t[5] == ':' && t[8] == ' ');
+	/* Long IPv6 ends: the own address goes first, then the middle of the
+	 * peer's; the result stays. */
+	e.h.sock.ends.family = AF_INET6;
+	memcpy(e.h.sock.ends.saddr, "\x20\x01\x0d\xb8\x12\x34\x56\x78\x9a\xbc\xde\xf0\x12\x34\x56\x78", 16);
+	memcpy(e.h.sock.ends.daddr, "\x20\x01\x0d\xb8\x87\x65\x43\x21\x9a\xbc\xde\xf0\x12\x34\x56\x78", 16);
+	t = text(&e) - 13;
+	CHECK(line_cols(t) <= 80);
+	HAS(t, "connect tcp > [2001:d~4:5678]:443 ECONNREFUSED 83us\n");
+	e.h.sock.ends.family = AF_INET;
+	memcpy(e.h.sock.ends.daddr, "\x5d\xb8\xd8\x22", 4);
+	/* A close: bytes each way, then how long, short. */
+	e.h.kind = EV_CLOSE;
+	e.close = (struct ev_close){ .duration_ns = 4200000000ULL, .reason = REASON_EXIT,
+				     .totals = { .sent_bytes = 1234, .recv_bytes = 35000000 } };
+	t = text(&e) - 13;
+	CHECK(line_cols(t) <= 80);
+	HAS(t, "close   tcp > 93.184.216.34:443 by exit, 1.2K out ~\n");
+	e.close.reason = REASON_CLOSE;
+	memcpy(e.h.sock.ends.daddr, "\1\1\1\1", 4);
+	HAS(text(&e) - 13, "close   tcp > 1.1.1.1:443 1.2K out 33M in, 4.2s\n");
+	memcpy(e.h.sock.ends.daddr, "\x5d\xb8\xd8\x22", 4);
+	/* What still does not fit is cut with a '~' at the 80th column. */
+	e.close.reason = REASON_CLOSE_RANGE;
+	t = text(&e) - 13;
+	CHECK(line_cols(t) == 80 && t[79] == '~');
+	/* Where the socket is comes after, whole; a bare cgroup id not. */
+	e.h.sock.cgroup = 8;
+	e.h.sock.netns = 4026532000u;
+	HAS(text(&e) - 13, "~ [netns 4026532000]\n");
+	e.h.sock.cgroup = 7;
+	e.h.sock.netns = 4026531840u;
+	/* Sends: the ends, then what moved. */
+	e.h.kind = EV_SEND;
+	e.io = (struct ev_io){ .ret = 5, .call = CALL_sendto };
+	HAS(text(&e) - 13, "send    tcp > 93.184.216.34:443, 5 bytes (sendto)\n");
+	CHECK(line_cols(text(&e) - 13) <= 80);
+	f.width = 0;
+}
+
 int main(void)
 {
 	numbers_and_dates();
@@ -231,20 +301,20 @@ int main(void)
 	e.io.ret = 81;
 	e.io.call = CALL_writev;
 	HAS(json(&e), "\"dport\":53,\"cgroup\":7,\"netns\":4026531840,\"call\":\"writev\",\"bytes\":81}\n");
-	HAS(text(&e), "send    81 bytes (writev)\n");
+	HAS(text(&e), "send    udp [::1]:5000 > [::ffff:127.0.0.1]:53, 81 bytes (writev)\n");
 	e.h.flags = EVF_DEST;
 	e.io.call = CALL_sendto;
 	HAS(json(&e), "\"bytes\":81,\"dest_arg\":true}\n");
-	HAS(text(&e), "send    81 bytes (sendto) to [::ffff:127.0.0.1]:53\n");
+	HAS(text(&e), "send    udp [::1]:5000 > [::ffff:127.0.0.1]:53, 81 bytes (sendto)\n");
 	e.h.flags = EVF_DEST | EVF_DEST_USER;
 	HAS(json(&e), "\"dest_arg\":true,\"dest_verified\":false}\n");
-	HAS(text(&e), "to [::ffff:127.0.0.1]:53 (unverified)\n");
+	HAS(text(&e), ":53, 81 bytes (sendto, unverified)\n");
 	e.h.flags = 0;
 	e.h.kind = EV_RECV;
 	e.io.ret = -EAGAIN;
 	e.io.call = CALL_recvmmsg;
 	HAS(json(&e), "\"call\":\"recvmmsg\",\"ret\":-11,\"error\":\"EAGAIN\"}");
-	HAS(text(&e), "recv    EAGAIN (recvmmsg)\n");
+	HAS(text(&e), "recv    udp [::1]:5000 > [::ffff:127.0.0.1]:53, EAGAIN (recvmmsg)\n");
 	e.io.ret = -4095;	/* no name: still one valid value */
 	HAS(json(&e), "\"error\":\"errno 4095\"");
 	e.io.call = 250;	/* from a newer kernel side: named, not crashed on */
@@ -258,14 +328,14 @@ int main(void)
 				     .tcp_bytes_acked = 81, .tcp_bytes_received = 300 };
 	HAS(json(&e), "\"reason\":\"close\",\"origin\":\"accept\",\"dir\":\"in\",\"duration_ns\":177000000,"
 	    "\"sent_bytes\":81,\"sends\":1,\"recv_bytes\":300,\"recvs\":2}\n");
-	HAS(text(&e), "close   closed after 177 ms, 81 B out, 300 B in\n");
+	HAS(text(&e), "close   udp [::1]:5000 < [::ffff:127.0.0.1]:53 closed after 177 ms, 81 B out, 300 B in\n");
 	e.h.flags = EVF_TCP | EVF_CONNECTING | EVF_INCOMPLETE;
 	HAS(json(&e), "\"recvs\":2,\"tcp_bytes_acked\":81,\"tcp_bytes_received\":300,\"connecting\":true,"
 	    "\"incomplete\":true}\n");
 	HAS(text(&e), "300 B in, still connecting\n");
 	e.close.reason = REASON_UNSEEN;
 	HAS(json(&e), "\"reason\":\"unseen\"");
-	HAS(text(&e), "close   closed by unseen after 177 ms,");
+	HAS(text(&e), ":53 closed by unseen after 177 ms,");
 	e.close.reason = 200;
 	HAS(json(&e), "\"reason\":\"unknown\"");
 	/* A UDP socket connected and closed unused: a resolver's probe. */
@@ -310,5 +380,7 @@ int main(void)
 	e.h.sock.ends.proto = 65535;
 	e.h.sock.fd = -2147483647 - 1;
 	CHECK(strlen(json(&e)) + 128 < LINE_MAX_LEN);
+	CHECK(strlen(text(&e)) + 128 < LINE_MAX_LEN);
+	narrow();
 	return check_done("format");
 }
