@@ -23,6 +23,7 @@
 #include "peertab.h"
 #include "proctab.h"
 #include "status.h"
+#include "top.h"
 #include "tracer.h"
 
 /* Short enough that an event is on stdout well within 200 ms even when
@@ -45,6 +46,8 @@ struct ctx {
 	struct status status;	/* --status */
 	struct cgnames *names;	/* --containers */
 	struct connview *view;	/* text: the connection view; NULL: the event stream */
+	struct top *top;	/* --top: the busiest of each interval, instead of events */
+	struct top_view top_view;
 	uint64_t received;	/* records read from the ring */
 	uint64_t brief;		/* of which brief sends and receives */
 	uint64_t malformed;	/* records that were not a known event */
@@ -81,7 +84,9 @@ static int handle_event(void *arg, void *data, size_t size)
 	c->received++;
 	proctab_event(c->tab, &e);
 	peertab_event(c->peers, &e);
-	if (!c->count)
+	if (c->top)
+		top_event(c->top, &e);
+	else if (!c->count)
 		output_event(&c->out, &e);
 	/* Negative stops ring_consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
@@ -245,8 +250,10 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 {
 	const struct output *out = &c->out;
 
+	bool counted = c->count || c->top;
+
 	fprintf(stderr, "socktrace: stopped: %" PRIu64 " events %s, %" PRIu64 " lost",
-		c->count ? c->received : out->written, c->count ? "counted" : "delivered", c->lost_seen);
+		counted ? c->received : out->written, counted ? "counted" : "delivered", c->lost_seen);
 	if (out->unwritten)
 		fprintf(stderr, ", %" PRIu64 " not written (%s)", out->unwritten,
 			out->err ? strerror(out->err) : "the reader did not take them");
@@ -298,6 +305,22 @@ static void report_counts(struct ctx *c, bool final)
 	output_flush(&c->out);
 }
 
+/* --top: the interval's frame, on stdout with the output's own writes. */
+static void report_top(struct ctx *c)
+{
+	char *mem = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&mem, &len);
+
+	if (!f)
+		return;
+	top_frame(c->top, f, &c->top_view, clock_ns(CLOCK_REALTIME));
+	if (!fclose(f) && mem)
+		output_text(&c->out, mem, len);
+	free(mem);
+	output_flush(&c->out);
+}
+
 static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 {
 	int64_t deadline = o->duration ? clock_ns(CLOCK_MONOTONIC) + (int64_t)o->duration * 1000000000 : 0;
@@ -320,7 +343,10 @@ static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 			if (!counts_asked)
 				next += every;
 			counts_asked = 0;
-			report_counts(c, false);
+			if (c->top)
+				report_top(c);
+			else
+				report_counts(c, false);
 		}
 		if (deadline && clock_ns(CLOCK_MONOTONIC) >= deadline)
 			break;
@@ -410,7 +436,7 @@ int main(int argc, char **argv)
 	c.peers = peertab_new();
 	c.briefs = briefs_new();
 	c.count = o.count;
-	if (!c.tab || !c.peers || !c.briefs || install_signals(o.count)) {
+	if (!c.tab || !c.peers || !c.briefs || install_signals(o.count || o.top)) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -439,7 +465,15 @@ int main(int argc, char **argv)
 	c.out.fmt.uid = o.show_uid;
 	c.out.fmt.width = o.wide ? 0 : terminal_width();
 	c.out.fmt.time_shown = o.time_given || o.wide;
-	if (o.output == OUT_TEXT && !o.stream && !o.count && !(c.out.view = c.view = connview_new())) {
+	c.top_view = (struct top_view){ .json = o.output == OUT_JSON, .sort = o.top_sort, .rows = o.top_rows,
+				       .interval = o.interval,
+				       .redraw = o.output == OUT_TEXT && isatty(STDOUT_FILENO) };
+	if (o.top && !(c.top = top_new())) {
+		fprintf(stderr, "socktrace: %s\n", strerror(errno));
+		goto cleanup;
+	}
+	if (o.output == OUT_TEXT && !o.stream && !o.count && !o.top &&
+	    !(c.out.view = c.view = connview_new())) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -456,7 +490,7 @@ int main(int argc, char **argv)
 	c.out.fmt.start_real_ns = clock_ns(CLOCK_REALTIME);
 	fprintf(stderr, "socktrace: tracing with %s programs; Ctrl-C to stop\n", attach_name(c.tr.mode));
 	if (status_tracing(&c, &o)) {
-		if (!c.count)
+		if (!c.count && !c.top)
 			output_header(&c.out);
 		rc = run(&c, &o, &ring);
 	} else {
@@ -479,6 +513,9 @@ int main(int argc, char **argv)
 	tracer_snapshot(&c.tr, open_at_end, c.tab);
 	if (c.count && !c.out.broken)
 		report_counts(&c, true);
+	/* The last interval, however short. */
+	if (c.top && !c.out.broken)
+		report_top(&c);
 	if (c.out.broken && c.out.err != EPIPE) {
 		fprintf(stderr, "socktrace: cannot write the events: %s\n", strerror(c.out.err));
 		rc = 1;
@@ -497,6 +534,7 @@ cleanup:
 	briefs_free(c.briefs);
 	cgnames_free(c.names);
 	connview_free(c.view);
+	top_free(c.top);
 	status_close(&c.status);
 	return rc;
 }

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "kinds.h"
 #include "opts.h"
+#include "top.h"
 
 #define PID_MAX_LIMIT 4194304	/* the kernel's ceiling for pid_max */
 #define DURATION_MAX (366 * 24 * 3600)
@@ -27,6 +28,7 @@ static const char doc[] =
 "EXAMPLES:\n"
 "  socktrace                      # every connection, a line each, until Ctrl-C\n"
 "  socktrace --stream             # every event as it comes, a line each\n"
+"  socktrace --top                # the busiest processes and peers, live\n"
 "  socktrace --pid 1234           # one process (thread group id)\n"
 "  socktrace --comm curl          # processes or threads named curl\n"
 "  socktrace -c apt-get -f        # apt-get and every process it starts\n"
@@ -50,7 +52,10 @@ static const char doc[] =
 "written; 2 on bad options.";
 
 /* Keys of the options that have no short form. */
-enum { OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS, OPT_TIME, OPT_COUNT, OPT_INTERVAL };
+enum {
+	OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS, OPT_TIME, OPT_COUNT, OPT_INTERVAL,
+	OPT_TOP, OPT_SORT, OPT_ROWS,
+};
 
 static const struct argp_option options[] = {
 	{ "pid", 'p', "PID", 0, "Trace only this process (thread group id; repeatable, at most 8)", 0 },
@@ -83,7 +88,13 @@ static const struct argp_option options[] = {
 	  "terminal (80 columns off a terminal)", 0 },
 	{ "count", OPT_COUNT, NULL, 0, "Instead of every event, the connections, failures and bytes per "
 	  "process and per peer: at the end, on SIGUSR1, and every --interval", 0 },
-	{ "interval", OPT_INTERVAL, "SECS", 0, "With --count, the counts every SECS seconds too", 0 },
+	{ "interval", OPT_INTERVAL, "SECS", 0, "With --count, the counts every SECS seconds too; with --top, "
+	  "its interval (default 2)", 0 },
+	{ "top", OPT_TOP, NULL, 0, "Instead of every event, the busiest processes and peers of each "
+	  "--interval, by bytes each way: redrawn in place on a terminal (like tcptop); it takes every "
+	  "send and receive from the kernel, as --events all does", 0 },
+	{ "sort", OPT_SORT, "KEY", 0, "With --top: total (default), out, in or connections", 0 },
+	{ "rows", OPT_ROWS, "N", 0, "With --top: the rows of each table (default 10)", 0 },
 	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
@@ -106,6 +117,7 @@ struct parse_state {
 	char *err;
 	size_t errlen;
 	bool events_given;
+	bool sort_given;
 };
 
 int parse_pid(const char *s, __u32 *pid, char *err, size_t errlen)
@@ -244,9 +256,26 @@ static int check_together(struct parse_state *ps)
 		snprintf(ps->err, ps->errlen, "--failed prints failed connects only: it cannot go with --events");
 		return -1;
 	}
-	if (o->interval && !o->count) {
-		snprintf(ps->err, ps->errlen, "--interval says how often --count prints: give --count");
+	if (o->interval && !o->count && !o->top) {
+		snprintf(ps->err, ps->errlen, "--interval says how often --count or --top prints: give one");
 		return -1;
+	}
+	if (o->top && (o->count || ps->events_given || f->failed || o->stream)) {
+		snprintf(ps->err, ps->errlen, "--top shows the busiest, not events nor counts: it cannot go "
+			 "with --count, --events, --failed or --stream");
+		return -1;
+	}
+	if ((ps->sort_given || o->top_rows) && !o->top) {
+		snprintf(ps->err, ps->errlen, "--sort and --rows lay out --top: give --top");
+		return -1;
+	}
+	if (o->top) {
+		/* It counts every send and receive itself. */
+		o->events |= EV_BIT(EV_SEND) | EV_BIT(EV_RECV);
+		if (!o->interval)
+			o->interval = 2;
+		if (!o->top_rows)
+			o->top_rows = 10;
 	}
 	if (f->failed)
 		o->events = EV_BIT(EV_CONNECT);
@@ -338,6 +367,20 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_COUNT:
 		o->count = true;
 		return 0;
+	case OPT_TOP:
+		o->top = true;
+		return 0;
+	case OPT_SORT:
+		rc = parse_choice("sort", arg, top_sort_names, TOP_SORTS_N, &v, ps->err, ps->errlen);
+		o->top_sort = v;
+		ps->sort_given = true;
+		return rc ? EINVAL : 0;
+	case OPT_ROWS:
+		if (parse_duration(arg, &o->top_rows, ps->err, ps->errlen) || o->top_rows > 1000) {
+			snprintf(ps->err, ps->errlen, "--rows: '%.32s' is not a number of rows (1 to 1000)", arg);
+			return EINVAL;
+		}
+		return 0;
 	case OPT_INTERVAL:
 		if (parse_duration(arg, &o->interval, ps->err, ps->errlen)) {
 			snprintf(ps->err, ps->errlen, "--interval: '%.32s' is not a number of seconds (1 to %d)",
@@ -407,7 +450,7 @@ static char *help_filter(int key, const char *text, void *input)
 int opts_parse(struct opts *o, int argc, char **argv, char *err, size_t errlen)
 {
 	static const struct argp argp = { options, parse_opt, NULL, doc, NULL, help_filter, NULL };
-	struct parse_state ps = { o, err, errlen, false };
+	struct parse_state ps = { o, err, errlen, false, false };
 	char *argv0 = argc > 0 ? argv[0] : NULL;
 	int rc;
 

@@ -31,7 +31,10 @@ struct opts {
 	bool wide;			/* text: whole lines, not fitted to the terminal */
 	bool show_uid;			/* text: a UID column */
 	bool count;			/* --count: the counts, not the events */
-	unsigned int interval;		/* --interval: seconds between counts; 0: at the end */
+	bool top;			/* --top: the busiest of each interval, not the events */
+	int top_sort;			/* --sort: enum top_sort (top.h) */
+	unsigned int top_rows;		/* --rows: of each --top table */
+	unsigned int interval;		/* --interval: seconds between counts (0: at the end), or --top frames */
 	bool check;			/* --check: say what the kernel offers, and exit */
 	bool verbose;
 };

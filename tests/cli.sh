@@ -283,6 +283,56 @@ for view in narrow wide; do
 	fi
 done
 
+# --top against known traffic: each interval's bytes and connections per
+# process and peer; over the frames, what the traffic was. JSON: a line per
+# frame; on a terminal, each frame drawn over the last.
+if start --output json --top --interval 1 -c top-check; then
+	for c in tcp udp tcp; do "$SOCKDRIVE" --name top-check $c >> "$tmp/facts.top"; sleep 0.3; done
+	sleep 1.2
+	kill -INT $pid
+	wait $pid
+	rc=$?
+	want=$(jq -s -c '[.[] | select(.event == "close")] | group_by(.pid) | map({pid: .[0].pid, out: (map(.sent_bytes) | add), in: (map(.recv_bytes) | add), conns: length}) | sort_by(.pid)' "$tmp/facts.top")
+	got=$(jq -s -c '[.[] | .processes[] | select(.comm == "top-check")] | group_by(.pid) | map({pid: .[0].pid, out: (map(.sent_bytes) | add), in: (map(.recv_bytes) | add), conns: (map(.connections) | add)}) | sort_by(.pid)' "$tmp/out")
+	peer=$(jq -s '[.[] | .peers[] | select(.addr == "127.0.0.1") | .sent_bytes] | add' "$tmp/out")
+	frames=$(jq -s 'length' "$tmp/out")
+	if [ $rc = 0 ] && [ "$got" = "$want" ] && [ "$(jq length <<< "$want")" = 3 ] && [ "$frames" -ge 2 ] &&
+	   [ "$peer" = "$(jq -s '[.[] | select(.event == "close") | .sent_bytes] | add' "$tmp/facts.top")" ] &&
+	   [ "$(jq -s '[.[] | select(.event)] | length' "$tmp/out")" = 0 ]; then
+		ok "--top: $frames frames; bytes and connections per process and peer add up to the traffic"
+	else
+		fail "--top: bytes and connections per process add up to the traffic" "exit $rc, want $want got $got, peer $peer, $frames frames"
+	fi
+fi
+refused 2 "--sort without --top" --sort out
+refused 2 "--top with --count" --top --count
+refused 2 "--top with --events" --top -e connect
+refused 2 "--rows 0" --top --rows 0
+refused 2 "--sort bytes" --top --sort bytes
+if command -v script > /dev/null; then
+	script -qec "$SOCKTRACE --top --interval 1 --sort out --rows 3 -c top-tty --duration 4" /dev/null > "$tmp/tty.top" 2>&1 &
+	spid=$!
+	wait_line "$tmp/tty.top" 'socktrace: tracing' $spid 100
+	for i in 1 2 3 4 5; do "$SOCKDRIVE" --name top-tty tcp >> "$tmp/facts.toptty"; done
+	wait $spid
+	# The screen as the terminal shows it: each frame after its clear.
+	tr -d '\r' < "$tmp/tty.top" | sed 's/\x1b\[H\x1b\[J//' > "$tmp/top.text"
+	pids=$(jq -r 'select(.helper) | .pid' "$tmp/facts.toptty" | tr '\n' '|')
+	# The sent bytes over the frames: the drivers' rows, and the row of
+	# the rest (--rows 3 of 5 drivers in one frame).
+	out=$(grep -E "^((${pids%|}) +top-tty|\(others\)) " "$tmp/top.text" |
+		awk '{ v = $1 == "(others)" ? $4 : $5; sub("B$", "", v); n += v } END { print n + 0 }')
+	rows=$(awk '/^PID /{ n = 0; next } /^$/{ if (n > max) max = n; n = -1000 } n >= 0 { n++ } END { print max + 0 }' "$tmp/top.text")
+	if [ "$(grep -c $'\e\\[H\e\\[J' "$tmp/tty.top")" -ge 3 ] &&
+	   grep -q '^socktrace --top, .*: the last 1 s, by out bytes$' "$tmp/top.text" &&
+	   [ "$out" = 60 ] && [ "$rows" -le 4 ] && [ "$rows" -ge 1 ] &&
+	   [ "$(sed '/^socktrace: stopped/,$d' "$tmp/top.text" | grep -v '^socktrace: ' | awk '{ if (length > 80) n++ } END { print n + 0 }')" = 0 ]; then
+		ok "--top on a terminal: redrawn in place, by out bytes, 3 rows and the rest, the 60 bytes sent"
+	else
+		fail "--top on a terminal: redrawn in place" "out $out rows $rows: $(head -c 600 "$tmp/top.text" | tr '\n' '|')"
+	fi
+fi
+
 # Repeated, --comm and --events add up: two names traced, a third not;
 # connects and closes, no sends.
 if start --output json -c st-one -c st-two -e connect -e close; then

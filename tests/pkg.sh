@@ -133,6 +133,7 @@ same "bash completion: -e offers the kinds of --help, and all" \
 	"$(printf '%s\n' all $("$bin" --help | sed -n '/^Event kinds/,/^$/s/^  \([a-z]*\) .*/\1/p') | sort)" "$(offered -e '')"
 same "bash completion: --events connect,cl completes the last kind" "connect,close" "$(offered --events connect,cl)"
 same "bash completion: --proto offers tcp and udp" "$(printf 'tcp\nudp')" "$(offered --proto '')"
+same "bash completion: --sort offers the keys" "$(printf 'connections\nin\nout\ntotal')" "$(offered --top --sort '')"
 same "bash completion: -u ro offers root" "root" "$(offered -u ro)"
 grep -qx "$$" <<< "$(offered --pid "$$")" && ok "bash completion: --pid offers a running pid ($$)" ||
 	fail "bash completion: --pid offers a running pid ($$)" "$(offered --pid "$$" | head -5 | tr '\n' ' ')"
