@@ -16,6 +16,7 @@
 #include "kinds.h"
 #include "peertab.h"
 #include "proctab.h"
+#include "top.h"
 
 /* An independent strict checker for the JSON our formats produce: one
  * object of string and integer values. */
@@ -122,6 +123,17 @@ static void check_json_line(const char *s, size_t n)
 		abort();
 }
 
+/* A --top JSON frame: one line, no raw control byte (its own values
+ * were checked as the events' are: the same writers). */
+static void check_json_frame(const char *s, size_t n)
+{
+	if (n < 3 || s[0] != '{' || s[n - 2] != '}' || s[n - 1] != '\n')
+		abort();
+	for (size_t i = 0; i + 1 < n; i++)
+		if ((unsigned char)s[i] < 0x20)
+			abort();
+}
+
 static void check_text_line(const char *s, size_t n)
 {
 	if (n < 1 || s[n - 1] != '\n')
@@ -137,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct peertab *peers;
 	static struct briefs *briefs;
 	static struct connview *view;
+	static struct top *top;
 	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
 	struct event e;
@@ -153,6 +166,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		briefs = briefs_new();
 		connview_free(view);
 		view = connview_new();
+		top_free(top);
+		top = top_new();
 	}
 	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
 	proctab_open_at_end(tab, &snap);
@@ -191,6 +206,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (b.len)
 		check_text_line(mem, b.len);
+
+	/* --top: the event counted; now and then a frame of what it holds. */
+	top_event(top, &e);
+	if (style & 32) {
+		struct top_view tv = { .json = style & 64, .redraw = style & 128, .rows = 1 + style % 5,
+				       .sort = style % TOP_SORTS_N, .interval = 1 };
+		char *frame = NULL;
+		size_t frame_len = 0;
+		FILE *fm = open_memstream(&frame, &frame_len);
+
+		if (fm) {
+			top_frame(top, fm, &tv, f.realtime_off);
+			fclose(fm);
+			/* JSON: one line, which must parse. */
+			if (tv.json && frame)
+				check_json_frame(frame, frame_len);
+		}
+		free(frame);
+	}
 
 	/* The bytes as a comm of any length. */
 	buf_init(&b, mem, sizeof(mem) - 1);
