@@ -53,6 +53,7 @@ struct ctx {
 	uint64_t malformed;	/* records that were not a known event */
 	uint64_t lost_seen;
 	bool count;		/* --count: counts, not events */
+	bool wide;		/* --wide: the summary's calls too */
 };
 
 static void on_signal(int sig)
@@ -260,7 +261,7 @@ static void summary(struct ctx *c, const struct kernel_tables *k)
 	fputc('\n', stderr);
 	/* --count has printed them on stdout. */
 	if (proctab_nprocs(c->tab) && !c->count)
-		proctab_summary(c->tab, stderr, SUMMARY_ROWS);
+		proctab_summary(c->tab, stderr, SUMMARY_ROWS, c->wide);
 	if (peertab_npeers(c->peers) && !c->count)
 		peertab_summary(c->peers, stderr, SUMMARY_PEERS);
 	fprintf(stderr, "socktrace: kernel tables: %" PRId64 " sockets of %" PRId64 " processes "
@@ -296,7 +297,7 @@ static void report_counts(struct ctx *c, bool final)
 		fputs("}\n", f);
 	} else {
 		fprintf(f, "--- counts %s, %s\n", final ? "at the end" : "so far", stamp);
-		proctab_summary(c->tab, f, SUMMARY_ROWS);
+		proctab_summary(c->tab, f, SUMMARY_ROWS, c->wide);
 		peertab_summary(c->peers, f, SUMMARY_PEERS);
 	}
 	if (!fclose(f) && mem)
@@ -436,6 +437,7 @@ int main(int argc, char **argv)
 	c.peers = peertab_new();
 	c.briefs = briefs_new();
 	c.count = o.count;
+	c.wide = o.wide;
 	if (!c.tab || !c.peers || !c.briefs || install_signals(o.count || o.top)) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;

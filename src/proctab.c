@@ -170,15 +170,20 @@ static const struct proc_stats **sorted(const struct proctab *t, size_t *n,
 	return (const struct proc_stats **)hmap_sorted(&t->procs, offsetof(struct proc_node, st), cmp, n);
 }
 
-static void summary_row(FILE *f, const char *pid, const char *comm, const struct proc_stats *p)
+static void summary_row(FILE *f, const char *pid, const char *comm, const struct proc_stats *p, bool wide)
 {
-	fprintf(f, "%-8s %-16s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64 " %7" PRIu64
-		" %12" PRIu64 " %7" PRIu64 " %5" PRIu64 "\n", pid, comm, p->out, p->in, p->other, p->failed,
-		(uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.sends, (uint64_t)p->totals.recv_bytes,
-		(uint64_t)p->totals.recvs, p->open);
+	if (wide)
+		fprintf(f, "%-8s %-16s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64 " %7" PRIu64
+			" %12" PRIu64 " %7" PRIu64 " %5" PRIu64 "\n", pid, comm, p->out, p->in, p->other, p->failed,
+			(uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.sends, (uint64_t)p->totals.recv_bytes,
+			(uint64_t)p->totals.recvs, p->open);
+	else
+		fprintf(f, "%-7s %-15s %4" PRIu64 " %4" PRIu64 " %5" PRIu64 " %6" PRIu64 " %12" PRIu64 " %12" PRIu64
+			" %5" PRIu64 "\n", pid, comm, p->out, p->in, p->other, p->failed,
+			(uint64_t)p->totals.sent_bytes, (uint64_t)p->totals.recv_bytes, p->open);
 }
 
-void proctab_summary(const struct proctab *t, FILE *f, size_t rows)
+void proctab_summary(const struct proctab *t, FILE *f, size_t rows, bool wide)
 {
 	size_t n;
 	const struct proc_stats **v = sorted(t, &n, by_bytes);
@@ -188,8 +193,12 @@ void proctab_summary(const struct proctab *t, FILE *f, size_t rows)
 
 	if (!v)
 		return;
-	fprintf(f, "%-8s %-16s %4s %4s %5s %6s %12s %7s %12s %7s %5s\n", "PID", "COMM", "OUT", "IN",
-		"OTHER", "FAILED", "SENT_BYTES", "SENDS", "RECV_BYTES", "RECVS", "OPEN");
+	if (wide)
+		fprintf(f, "%-8s %-16s %4s %4s %5s %6s %12s %7s %12s %7s %5s\n", "PID", "COMM", "OUT", "IN",
+			"OTHER", "FAILED", "SENT_BYTES", "SENDS", "RECV_BYTES", "RECVS", "OPEN");
+	else
+		fprintf(f, "%-7s %-15s %4s %4s %5s %6s %12s %12s %5s\n", "PID", "COMM", "OUT", "IN", "OTHER",
+			"FAILED", "SENT_BYTES", "RECV_BYTES", "OPEN");
 	/* Past rows, one line adds up the rest (a whole row is no shorter). */
 	if (rows && n > rows + 1) {
 		for (size_t i = rows; i < n; i++) {
@@ -208,11 +217,11 @@ void proctab_summary(const struct proctab *t, FILE *f, size_t rows)
 		text_string(&b, v[i]->comm, sizeof(v[i]->comm));
 		mem[b.len] = '\0';
 		snprintf(pid, sizeof(pid), "%u", v[i]->pid);
-		summary_row(f, pid, mem, v[i]);
+		summary_row(f, pid, mem, v[i], wide);
 	}
 	if (rows < n) {
 		snprintf(mem, sizeof(mem), "(%zu others)", n - rows);
-		summary_row(f, "-", mem, &rest);
+		summary_row(f, "-", mem, &rest, wide);
 	}
 	free(v);
 }

@@ -7,6 +7,7 @@
 #define PROCTAB_H
 
 #include <linux/types.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include "buf.h"
@@ -40,9 +41,10 @@ int proctab_open_at_end(struct proctab *t, const struct snapshot *s);
 const struct proc_stats *proctab_proc(const struct proctab *t, uint32_t pid, uint64_t pstart);
 size_t proctab_nprocs(const struct proctab *t);
 
-/* The per-process table, within 100 columns: the busiest first (bytes
- * both ways), at most rows of them (0: all), then one row for the rest. */
-void proctab_summary(const struct proctab *t, FILE *f, size_t rows);
+/* The per-process table: the busiest first (bytes both ways), at most
+ * rows of them (0: all), then one row for the rest; within 80 columns,
+ * or within 100 with the calls each way when wide. */
+void proctab_summary(const struct proctab *t, FILE *f, size_t rows, bool wide);
 /* Every row as a JSON array, by pid. */
 void proctab_json(const struct proctab *t, FILE *f);
 

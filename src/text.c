@@ -379,10 +379,11 @@ void text_accept(struct buf *b, const struct event *e, const struct fmt *f)
 
 void text_open(struct buf *b, const struct event *e, const struct fmt *f)
 {
-	(void)f;
-	if (e->h.flags & EVF_LISTENING)
-		buf_str(b, " listening");
-	buf_fmt(b, " (%s)", origin_text(e->h.sock.origin));
+	/* Narrow, the kind says open already. */
+	if (f->width && e->h.sock.origin == ORIGIN_EXISTING)
+		buf_str(b, e->h.flags & EVF_LISTENING ? " listening before tracing" : " (before tracing)");
+	else
+		buf_fmt(b, "%s (%s)", e->h.flags & EVF_LISTENING ? " listening" : "", origin_text(e->h.sock.origin));
 }
 
 void text_io(struct buf *b, const struct event *e, const struct fmt *f)

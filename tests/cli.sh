@@ -355,11 +355,13 @@ if start --output json -c st-many; then
 	rows=$(sed -n '/^PID /,/^[^0-9(-]/p' "$tmp/err" | grep -cE '^[0-9]+ ')
 	others=$(grep -oE '^- +\(([0-9]+) others\)' "$tmp/err" | grep -oE '[0-9]+')
 	sorted=$(sed -n '/^PID /,/^[^0-9(-]/p' "$tmp/err" | grep -E '^[0-9]+ ' |
-		awk '{ b = $7 + $9; if (NR > 1 && b > last) bad = 1; last = b } END { print bad ? "no" : "yes" }')
+		awk '{ b = $7 + $8; if (NR > 1 && b > last) bad = 1; last = b } END { print bad ? "no" : "yes" }')
+	long=$(sed -n '/^PID /,/^socktrace: kernel/p' "$tmp/err" | awk '{ if (length > 80) n++ } END { print n + 0 }')
 	[ "$procs" -gt 21 ] && [ "$rows" = 20 ] && [ "$others" = $((procs - 20)) ] && [ "$sorted" = yes ] &&
-		ok "summary: $procs processes in 20 rows, the busiest first, and a row for $others others" ||
+	[ "$long" = 0 ] &&
+		ok "summary: $procs processes in 20 rows, the busiest first, and a row for $others others, within 80 columns" ||
 		fail "summary: 20 rows, the busiest first, and a row for the others" \
-			"$procs processes, $rows rows, others '$others', sorted $sorted: $(head -c 400 "$tmp/err")"
+			"$procs processes, $rows rows, others '$others', sorted $sorted, $long over 80: $(head -c 400 "$tmp/err")"
 	grep -qE '^PEER +SOCKETS FAILED +SENT_BYTES +RECV_BYTES$' "$tmp/err" &&
 		grep -qE '^127\.0\.0\.1 +[0-9]+ +0 +[0-9]+ +[0-9]+$' "$tmp/err" &&
 		ok "summary: the busiest peers, 127.0.0.1 among them" ||

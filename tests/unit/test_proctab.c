@@ -71,9 +71,18 @@ int main(void)
 	CHECK(proctab_nprocs(t) == 2);
 	CHECK(proctab_proc(t, 100, 99999) && !strcmp(proctab_proc(t, 100, 99999)->comm, "wget"));
 
-	/* The summary: a row a process, the busiest first, within 100 columns. */
+	/* The summary: a row a process, the busiest first, within 100 columns
+	 * wide, 80 otherwise. */
 	f = open_memstream(&out, &len);
-	proctab_summary(t, f, 0);
+	proctab_summary(t, f, 0, false);
+	fclose(f);
+	CHECK(out && strstr(out, "PID     COMM             OUT   IN OTHER FAILED   SENT_BYTES   RECV_BYTES  OPEN\n"
+			    "100     curl               1    1     1      2") != NULL);
+	for (char *line = out; line && *line; line = strchr(line, '\n') + 1)
+		CHECK(strchr(line, '\n') - line <= 80);
+	free(out);
+	f = open_memstream(&out, &len);
+	proctab_summary(t, f, 0, true);
 	fclose(f);
 	CHECK(out && strstr(out, "PID      COMM              OUT   IN OTHER FAILED   SENT_BYTES   SENDS"
 			    "   RECV_BYTES   RECVS  OPEN\n100      curl                1    1     1      2") != NULL);
@@ -99,7 +108,7 @@ int main(void)
 			CHECK(proctab_event(u, &c) == 0);
 		}
 		f = open_memstream(&out, &len);
-		proctab_summary(u, f, 20);
+		proctab_summary(u, f, 20, true);
 		fclose(f);
 		CHECK(out && strstr(out, "OPEN\n30       curl") != NULL);
 		CHECK(out && strstr(out, "\n11       curl") != NULL && strstr(out, "\n10       curl") == NULL);
@@ -108,7 +117,7 @@ int main(void)
 				    "           55      20     0\n") != NULL);
 		free(out);
 		f = open_memstream(&out, &len);
-		proctab_summary(u, f, 29);
+		proctab_summary(u, f, 29, true);
 		fclose(f);
 		CHECK(out && strstr(out, "others") == NULL && strstr(out, "\n1        curl") != NULL);
 		free(out);
