@@ -21,7 +21,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter -Iinclude -Ivmlinux/$(ARCH)
 
 # The front end's pure logic, shared by the binary and the unit tests.
-LOGIC := buf escape hmap cgnames names kinds proctab peertab briefs json text connview top output filters opts
+LOGIC := buf escape hmap cgnames names kinds proctab peertab procinfo briefs json text connview top output filters opts
 APP := $(LOGIC) ring status kernel_features kretprobes tracer iters detach sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -105,7 +105,7 @@ $(OUT)/bpftest/filter_test: tests/bpf/filter_test.c $(OUT)/bpftest/filter_test.s
 
 # libFuzzer target over the decoding and formatting code (clang only).
 fuzz: $(OUT)/fuzz/fuzz_event
-FUZZED := buf escape hmap cgnames names kinds proctab peertab briefs json text connview top
+FUZZED := buf escape hmap cgnames names kinds proctab peertab procinfo briefs json text connview top
 $(OUT)/fuzz/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZED:%=src/%.c) $(wildcard src/*.h) include/socktrace.h | $(OUT)/fuzz
 	$(CLANG) $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(FUZZED:%=src/%.c) -o $@

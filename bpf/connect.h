@@ -12,6 +12,7 @@
 #include "socktrace.h"
 #include "calls.h"
 #include "emit.h"
+#include "process.h"
 #include "filter.h"
 #include "kernel.h"
 #include "state.h"
@@ -215,6 +216,9 @@ static __noinline int connect_exit(long ret)
 
 		v = track(&k, &ends, &n, t);
 	}
+	/* Tracked, the process was told; a failure is not tracked. */
+	if (!v)
+		tell_process(t);
 	pc = bpf_map_lookup_elem(&connect_head, &zero);
 	if (!pc)
 		goto out;

@@ -8,6 +8,7 @@
 #include "socktrace.h"
 #include "calls.h"
 #include "emit.h"
+#include "process.h"
 #include "filter.h"
 #include "kernel.h"
 #include "state.h"
@@ -45,6 +46,8 @@ static __noinline int listen_exit(long ret)
 		return 0;
 	if (!sock_ends((struct sock *)c->sk, &ends, false) || !sock_traced(&ends))
 		goto out;
+	if (event_mask & EV_BIT(EV_LISTEN))
+		tell_process(t);
 	e = reserve(EV_LISTEN, EVENT_SIZE(struct ev_listen));
 	if (!e)
 		goto out;

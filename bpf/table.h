@@ -12,6 +12,7 @@
 #include "socktrace.h"
 #include "emit.h"
 #include "kernel.h"
+#include "process.h"
 #include "state.h"
 
 struct {
@@ -224,6 +225,8 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	nv->pstart = task_pstart(t);
 	nv->owner = task_tgid(t);
 	nv->nspid = ns_tgid(t);
+	/* Before the socket's first event: who its process is. */
+	tell_process(t);
 	return insert(k, nv);
 }
 

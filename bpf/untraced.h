@@ -8,6 +8,7 @@
 #include <bpf/bpf_helpers.h>
 #include "socktrace.h"
 #include "emit.h"
+#include "process.h"
 #include "kernel.h"
 
 /* Processes told about once. */
@@ -27,6 +28,8 @@ static __always_inline void say_untraced(__u32 why)
 
 	if (bpf_map_update_elem(&told_untraced, &tgid, &one, BPF_NOEXIST))
 		return;
+	if (event_mask & EV_BIT(EV_UNTRACED))
+		tell_process(t);
 	e = reserve(EV_UNTRACED, EVENT_SIZE(struct ev_untraced));
 	if (!e)
 		return;

@@ -258,6 +258,30 @@ struct io_brief {
 	__u8 pad[2];
 };
 
+/*
+ * Not an event: a process, as user space learns it the first time one of
+ * its sockets is tracked, and again once it runs another program (its
+ * name changed), so events can name the process and not only the thread
+ * (dig's threads are isc-net-0000, every Python program is python3). Told
+ * apart from the other records by its size and its kind, which no event
+ * kind has.
+ */
+#define REC_PROCESS 0x7f
+#define EXE_LEN 64
+#define CMDLINE_LEN 128
+
+struct proc_record {
+	struct who who;		/* the process (pid, pstart), and the thread that told it */
+	__u8 kind;		/* REC_PROCESS */
+	__u8 pad[3];
+	__u32 ppid;		/* its parent's pid, as socktrace's pid namespace sees it */
+	char name[COMM_LEN];	/* the process's name: its main thread's */
+	char exe[EXE_LEN];	/* the executable's file name (a whole path is not readable there) */
+	__u16 cmdline_len;	/* bytes of cmdline; 0: not readable */
+	__u8 pad2[6];
+	char cmdline[CMDLINE_LEN];	/* its arguments, each ended by a NUL, cut at CMDLINE_LEN */
+};
+
 /* A descriptor still tracked when tracing stops, as an iterator over
  * the socket table writes it. */
 struct snapshot {

@@ -149,7 +149,7 @@ static void write_line(struct buf *b, const struct event *e, const struct fmt *f
 	snprintf(uid, sizeof(uid), "%u", e->h.who.uid);
 	if (red)
 		buf_str(b, RED);
-	cols = who_cols(b, f, time, pid, uid, e->h.who.comm, sizeof(e->h.who.comm));
+	cols = who_cols(b, f, time, pid, uid, who_name(&e->h.who, f), COMM_LEN);
 	width = conn_width(f, cols);
 	used = text_ends(b, &e->h.sock.ends, e->h.sock.dir,
 			 e->h.kind == EV_LISTEN || (e->h.flags & EVF_LISTENING), f->width ? width - 1 : 0);
@@ -261,7 +261,7 @@ static void on_untraced(struct buf *b, const struct event *e, const struct fmt *
 		text_time(time, wall_ns(e->h.who.ts_ns, f->realtime_off), f);
 	snprintf(pid, sizeof(pid), "%u", e->h.who.pid);
 	snprintf(uid, sizeof(uid), "%u", e->h.who.uid);
-	who_cols(b, f, time, pid, uid, e->h.who.comm, sizeof(e->h.who.comm));
+	who_cols(b, f, time, pid, uid, who_name(&e->h.who, f), COMM_LEN);
 	buf_fmt(b, "%s: its sockets are not traced\n", untraced_why(e->untraced.why));
 }
 

@@ -15,9 +15,10 @@
 #include "socktrace.h"
 
 /* Longest line either format can produce, with room to spare. */
-#define LINE_MAX_LEN 1024
+#define LINE_MAX_LEN 4096
 
 struct cgnames;
+struct procinfo;
 
 /* What formatting needs besides the event. */
 /* The text's time of day (clock), with the date, or since tracing began. */
@@ -34,7 +35,12 @@ struct fmt {
 	bool uid;			/* text: a UID column (--show-uid) */
 	unsigned int width;		/* text: a line's columns at most; 0: no limit (--wide) */
 	bool time_shown;		/* connection view: a TIME column (--time or --wide) */
+	const struct procinfo *procs;	/* who the processes are, as told; NULL: none */
 };
+
+/* The name text shows for who: its process's, when told, else its
+ * thread's (a NUL-terminated name, or COMM_LEN bytes). */
+const char *who_name(const struct who *w, const struct fmt *f);
 
 /* e must be a known kind (kind_info() not NULL). */
 void format_json(struct buf *b, const struct event *e, const struct fmt *f);

@@ -8,6 +8,7 @@
 #include "format.h"
 #include "kinds.h"
 #include "names.h"
+#include "procinfo.h"
 
 static void (*const json_part[EV_KINDS])(struct buf *b, const struct event *e) = {
 #define JSON_PART(ID, name, number, part, fields, socket, shown, help) [EV_##ID] = json_##fields,
@@ -62,6 +63,28 @@ void format_time(struct buf *b, int64_t real_ns)
 	buf_char(b, 'Z');
 }
 
+/* Who the process is, as the kernel side told it: its name, parent,
+ * executable and arguments. */
+static void json_process(struct buf *b, const struct who *w, const struct fmt *f)
+{
+	const struct proc_info *p = procinfo_get(f->procs, w->pid, w->pstart);
+
+	if (!p)
+		return;
+	buf_str(b, ",\"process\":");
+	json_string(b, p->name, sizeof(p->name));
+	buf_str(b, ",\"ppid\":");
+	buf_u64(b, p->ppid);
+	if (p->exe[0]) {
+		buf_str(b, ",\"exe\":");
+		json_string(b, p->exe, sizeof(p->exe));
+	}
+	if (p->cmdline[0]) {
+		buf_str(b, ",\"cmdline\":");
+		json_string(b, p->cmdline, sizeof(p->cmdline));
+	}
+}
+
 static void json_error(struct buf *b, int64_t ret)
 {
 	char tmp[32];
@@ -103,6 +126,7 @@ void format_json(struct buf *b, const struct event *e, const struct fmt *f)
 	field_num(b, ",\"uid\":", h->who.uid);
 	buf_str(b, ",\"comm\":");
 	json_string(b, h->who.comm, sizeof(h->who.comm));
+	json_process(b, &h->who, f);
 	if (k->socket) {
 		addr_str(n->saddr, n->family, saddr);
 		addr_str(n->daddr, dfamily(n), daddr);

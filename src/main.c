@@ -21,6 +21,7 @@
 #include "ring.h"
 #include "sandbox.h"
 #include "peertab.h"
+#include "procinfo.h"
 #include "proctab.h"
 #include "status.h"
 #include "top.h"
@@ -42,6 +43,8 @@ struct ctx {
 	struct proctab *tab;
 	struct peertab *peers;
 	struct briefs *briefs;	/* what brief records refer to */
+	struct procinfo *procs;	/* who the processes are */
+	bool sandboxed;		/* /proc is no longer readable */
 	struct output out;
 	struct status status;	/* --status */
 	struct cgnames *names;	/* --containers */
@@ -72,6 +75,11 @@ static int handle_event(void *arg, void *data, size_t size)
 	struct ctx *c = arg;
 	struct event e;
 
+	/* Not an event: who a process is, before its socket's first event. */
+	if (procinfo_is_record(data, size)) {
+		procinfo_note(c->procs, data, size, !c->sandboxed);
+		return 0;
+	}
 	switch (briefs_take(c->briefs, data, size, &e)) {
 	case RECORD_BAD:
 		c->malformed++;
@@ -436,9 +444,11 @@ int main(int argc, char **argv)
 	c.tab = proctab_new();
 	c.peers = peertab_new();
 	c.briefs = briefs_new();
+	c.procs = procinfo_new();
+	c.out.fmt.procs = c.procs;
 	c.count = o.count;
 	c.wide = o.wide;
-	if (!c.tab || !c.peers || !c.briefs || install_signals(o.count || o.top)) {
+	if (!c.tab || !c.peers || !c.briefs || !c.procs || install_signals(o.count || o.top)) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
 	}
@@ -483,6 +493,7 @@ int main(int argc, char **argv)
 	 * where the user or the terminal says no (https://no-color.org). */
 	c.out.fmt.colour = o.output == OUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
 			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
+	c.sandboxed = true;
 	if (sandbox_enter(err, sizeof(err))) {
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
@@ -534,6 +545,7 @@ cleanup:
 	proctab_free(c.tab);
 	peertab_free(c.peers);
 	briefs_free(c.briefs);
+	procinfo_free(c.procs);
 	cgnames_free(c.names);
 	connview_free(c.view);
 	top_free(c.top);

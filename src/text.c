@@ -10,6 +10,7 @@
 #include "format.h"
 #include "kinds.h"
 #include "names.h"
+#include "procinfo.h"
 #include "text.h"
 
 static void (*const text_part[EV_KINDS])(struct buf *b, const struct event *e, const struct fmt *f) = {
@@ -64,6 +65,13 @@ void text_time(char out[32], int64_t real_ns, const struct fmt *f)
 	else
 		snprintf(out, 32, "%.23s.%03d", f->time == TIME_DATE ? when : when + 11,
 			 (int)(nsec / 1000000 % 1000));
+}
+
+const char *who_name(const struct who *w, const struct fmt *f)
+{
+	const struct proc_info *p = procinfo_get(f->procs, w->pid, w->pstart);
+
+	return p ? p->name : w->comm;
 }
 
 size_t text_pad(struct buf *b, size_t cols, size_t width)
@@ -304,7 +312,7 @@ void format_text(struct buf *b, const struct event *e, const struct fmt *f)
 	snprintf(fd, sizeof(fd), k->socket ? "%d" : "-", e->h.sock.fd);
 	if (red)
 		buf_str(b, RED);
-	cols = stream_cols(b, f, time, pid, uid, e->h.who.comm, sizeof(e->h.who.comm), fd, k->name);
+	cols = stream_cols(b, f, time, pid, uid, who_name(&e->h.who, f), COMM_LEN, fd, k->name);
 	buf_init(&d, mem, sizeof(mem));
 	text_part[e->h.kind](&d, e, f);
 	detail_cols = text_width(d.p, d.len);

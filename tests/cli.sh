@@ -333,6 +333,22 @@ if command -v script > /dev/null; then
 	fi
 fi
 
+# Who is who: each event names its process (its name, parent,
+# executable and arguments), told by the kernel side once.
+if start --output json -c pn-check; then
+	"$SOCKDRIVE" --name pn-check tcp > "$tmp/facts.pn"
+	"$SOCKDRIVE" --name pn-check refused >> "$tmp/facts.pn"
+	kill -INT $pid
+	wait $pid
+	n=$(jq -s 'length' "$tmp/out")
+	bad=$(jq -c --argjson ppid $$ --arg cmd "$SOCKDRIVE --name pn-check" \
+		'select((.process == "pn-check" and .ppid == $ppid and .exe == "sockdrive" and
+		         (.cmdline | startswith($cmd))) | not) | {event, process, ppid, exe, cmdline}' "$tmp/out")
+	[ "$n" -ge 5 ] && [ -z "$bad" ] &&
+		ok "events name their process: name, parent, executable, arguments ($n events, a failed connect's too)" ||
+		fail "events name their process" "$n events; $(head -3 <<< "$bad" | tr '\n' ' ')"
+fi
+
 # Repeated, --comm and --events add up: two names traced, a third not;
 # connects and closes, no sends.
 if start --output json -c st-one -c st-two -e connect -e close; then
@@ -356,7 +372,7 @@ if start --output json -c st-many; then
 	others=$(grep -oE '^- +\(([0-9]+) others\)' "$tmp/err" | grep -oE '[0-9]+')
 	sorted=$(sed -n '/^PID /,/^[^0-9(-]/p' "$tmp/err" | grep -E '^[0-9]+ ' |
 		awk '{ b = $7 + $8; if (NR > 1 && b > last) bad = 1; last = b } END { print bad ? "no" : "yes" }')
-	long=$(sed -n '/^PID /,/^socktrace: kernel/p' "$tmp/err" | awk '{ if (length > 80) n++ } END { print n + 0 }')
+	long=$(sed -n '/^PID /,/^socktrace: kernel/p' "$tmp/err" | grep -v '^socktrace: ' | awk '{ if (length > 80) n++ } END { print n + 0 }')
 	[ "$procs" -gt 21 ] && [ "$rows" = 20 ] && [ "$others" = $((procs - 20)) ] && [ "$sorted" = yes ] &&
 	[ "$long" = 0 ] &&
 		ok "summary: $procs processes in 20 rows, the busiest first, and a row for $others others, within 80 columns" ||

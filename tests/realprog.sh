@@ -266,6 +266,25 @@ else
 		"$(jq -c --argjson p "${pid:-0}" 'select(.pid == $p) | {event, fd, sport, origin}' "$tmp/ours.jsonl" | tr '\n' ' ')"
 fi
 
+# Who is who: dig's sockets are its threads' (isc-net-0000...), named as
+# the process dig; an early client, found at start, with the arguments
+# read then; the server's accepted connections, with its own.
+check_who() { # check_who WHAT PID JQ-CONDITION
+	if jq -se --argjson p "${2:-0}" "[.[] | select(.pid == \$p and .event != \"lost\")] | length > 0 and all($3)" \
+		"$tmp/ours.jsonl" > /dev/null; then
+		ok "$1"
+	else
+		fail "$1" "$(jq -c --argjson p "${2:-0}" 'select(.pid == $p) | {comm, process, ppid, exe, cmdline}' "$tmp/ours.jsonl" | sort -u | head -3 | tr '\n' ' ')"
+	fi
+}
+digpid=$(jq -r 'select(.comm | startswith("isc-net")) | .pid' "$tmp/ours.jsonl" | head -1)
+check_who "dig: its threads' events name the process dig, its executable and arguments" "$digpid" \
+	'.process == "dig" and .exe == "dig" and (.cmdline | startswith("dig @127.0.0.1 -p 53")) and .ppid > 1'
+check_who "connection made before socktrace started: its process named, its arguments read at start" \
+	"$(cat "$tmp/existing.pid" 2> /dev/null)" '.process != null and (.cmdline | contains("existing.py"))'
+check_who "python3 http.server: its accepted connections name its arguments" \
+	"$(cat "$tmp/http.server.pid" 2> /dev/null)" '(.cmdline | contains("-m http.server")) and (.exe | startswith("python3"))'
+
 left=
 for p in "${pids[@]}" $(cat "$tmp"/*.pid); do kill -0 "$p" 2> /dev/null && left="$left $p"; done
 [ -z "$left" ] && ok "no process left running" || fail "no process left running" "$left"

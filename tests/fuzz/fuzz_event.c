@@ -15,6 +15,7 @@
 #include "format.h"
 #include "kinds.h"
 #include "peertab.h"
+#include "procinfo.h"
 #include "proctab.h"
 #include "top.h"
 
@@ -150,6 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct briefs *briefs;
 	static struct connview *view;
 	static struct top *top;
+	static struct procinfo *procs;
 	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
 	struct event e;
@@ -168,6 +170,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		view = connview_new();
 		top_free(top);
 		top = top_new();
+		procinfo_free(procs);
+		procs = procinfo_new();
 	}
 	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
 	proctab_open_at_end(tab, &snap);
@@ -175,6 +179,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	proctab_event(tab, &e);
 	peertab_event(peers, &e);
+	/* The bytes as who the event's process is, too: names, lengths. */
+	{
+		struct proc_record r;
+
+		memset(&r, 0, sizeof(r));
+		memcpy(&r, data, size < sizeof(r) ? size : sizeof(r));
+		r.kind = REC_PROCESS;
+		r.who.pid = e.h.who.pid;
+		r.who.pstart = e.h.who.pstart;
+		procinfo_note(procs, &r, sizeof(r), false);
+	}
 
 	buf_init(&b, mem, sizeof(mem));
 	struct fmt f = { .realtime_off = (int64_t)(size > sizeof(e) ? data[sizeof(e)] : 0) << 40 };
@@ -186,6 +201,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f.uid = style & 4;
 	f.width = style & 8 ? 0 : 80 + (style >> 6) * 30;
 	f.time_shown = style & 16;
+	f.procs = style & 2 ? procs : NULL;
 	f.start_real_ns = (int64_t)(style >> 3) << 36;
 
 	format_json(&b, &e, &f);

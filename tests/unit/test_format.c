@@ -8,6 +8,7 @@
 #include "format.h"
 #include "kinds.h"
 #include "names.h"
+#include "procinfo.h"
 
 static char mem[LINE_MAX_LEN + 1];
 /* socktrace's own cgroup and netns are those of the test event. */
@@ -381,6 +382,24 @@ int main(void)
 	e.h.sock.fd = -2147483647 - 1;
 	CHECK(strlen(json(&e)) + 128 < LINE_MAX_LEN);
 	CHECK(strlen(text(&e)) + 128 < LINE_MAX_LEN);
+	/* ... with the longest, most escaped process told too. */
+	{
+		struct procinfo *p = procinfo_new();
+		struct proc_record r;
+
+		memset(&r, 0x01, sizeof(r));
+		r.kind = REC_PROCESS;
+		r.who.pid = e.h.who.pid;
+		r.who.pstart = e.h.who.pstart;
+		r.ppid = 4294967295u;
+		r.cmdline_len = CMDLINE_LEN;
+		procinfo_note(p, &r, sizeof(r), false);
+		f.procs = p;
+		CHECK(strstr(json(&e), ",\"process\":\"\\u0001") != NULL);
+		CHECK(strlen(json(&e)) + 128 < LINE_MAX_LEN);
+		f.procs = NULL;
+		procinfo_free(p);
+	}
 	narrow();
 	return check_done("format");
 }

@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0) */
+/*
+ * Processes told to user space (struct proc_record): once per process,
+ * and again after it runs another program, before the first event of a
+ * socket it tracks. Not an event kind: it goes whatever --events selects,
+ * and a full ring only delays it to the next socket.
+ */
+#ifndef PROCESS_H
+#define PROCESS_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_helpers.h>
+#include "socktrace.h"
+#include "emit.h"
+#include "kernel.h"
+
+/* What was told of a process: which one, under which name. */
+struct told {
+	__u64 pstart;
+	char name[COMM_LEN];
+};
+
+/* By tgid. LRU: a process pushed out is told again, which costs a record. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct told);
+} told_procs SEC(".maps");
+
+static __always_inline bool told_same(const struct told *a, const struct told *b)
+{
+	if (a->pstart != b->pstart)
+		return false;
+	for (int i = 0; i < COMM_LEN; i++) {
+		if (a->name[i] != b->name[i])
+			return false;
+		if (!a->name[i])
+			break;
+	}
+	return true;
+}
+
+/* Tells t's process, unless told already under its present name. Its
+ * arguments are read only from its own context (t is the current task):
+ * user memory of another is not readable here. */
+static __noinline void tell_process(struct task_struct *t)
+{
+	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
+	struct told now = {}, *was;
+	__u32 tgid = BPF_CORE_READ(t, tgid);
+	const unsigned char *exe;
+	struct proc_record *r;
+	__u64 start, len;
+
+	now.pstart = task_pstart(t);
+	BPF_CORE_READ_STR_INTO(&now.name, t, group_leader, comm);
+	was = bpf_map_lookup_elem(&told_procs, &tgid);
+	if (was && told_same(was, &now))
+		return;
+	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
+	if (!r)
+		return;
+	bpf_map_update_elem(&told_procs, &tgid, &now, BPF_ANY);
+	who_task(&r->who, t);
+	r->kind = REC_PROCESS;
+	r->ppid = task_tgid(BPF_CORE_READ(t, real_parent));
+	__builtin_memcpy(r->name, now.name, sizeof(r->name));
+	r->exe[0] = '\0';
+	exe = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
+	if (exe)
+		bpf_probe_read_kernel_str(r->exe, sizeof(r->exe), exe);
+	r->cmdline_len = 0;
+	if (t == me) {
+		start = BPF_CORE_READ(t, mm, arg_start);
+		len = BPF_CORE_READ(t, mm, arg_end) - start;
+		if (len > CMDLINE_LEN)
+			len = CMDLINE_LEN;
+		/* A page not in memory is not read here: then no arguments. */
+		if (start && len && !bpf_probe_read_user(r->cmdline, len & (2 * CMDLINE_LEN - 1), (void *)start))
+			r->cmdline_len = len;
+	}
+	submit(r);
+}
+
+#endif
