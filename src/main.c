@@ -101,6 +101,14 @@ static int handle_event(void *arg, void *data, size_t size)
 	return c->out.broken ? -EPIPE : 0;
 }
 
+/* A process record, while /proc may still be read. */
+static int note_process(void *arg, void *data, size_t size)
+{
+	struct ctx *c = arg;
+
+	return procinfo_note(c->procs, data, size, true);
+}
+
 static void report_lost(struct ctx *c)
 {
 	uint64_t lost = tracer_lost(&c->tr);
@@ -465,7 +473,9 @@ int main(int argc, char **argv)
 	features_say(&c.tr.feat, stderr);
 	if (tracer_scan_existing(&c.tr, &ring, err, sizeof(err)))
 		fprintf(stderr, "socktrace: %s\n", err);
-	/* What the sandbox will not let it read later. */
+	/* What the sandbox will not let it read later: the arguments of the
+	 * processes the scan found, whose records wait in the ring. */
+	ring_peek(&ring, note_process, &c);
 	c.out.fmt.own_cgroup = cgroup2_root() ? cgroup_self(cgroup2_root()) : 0;
 	c.out.fmt.own_netns = stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 	if (o.containers && !cgroup2_root())

@@ -92,7 +92,10 @@ int procinfo_note(struct procinfo *p, const void *data, size_t size, bool read_p
 			return -1;
 		}
 	}
-	/* Told again: it runs another program now. */
+	/* Seen again before the sandbox (main.c) with its arguments read from
+	 * /proc: kept. Told again: it runs another program now. */
+	if (n->info.cmdline[0] && !r->cmdline_len && !strncmp(n->info.name, r->name, sizeof(r->name)))
+		return 0;
 	memset(&n->info, 0, sizeof(n->info));
 	n->info.pid = r->who.pid;
 	n->info.pstart = r->who.pstart;

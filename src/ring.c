@@ -86,6 +86,28 @@ int ring_consume(struct ring *r)
 	return rc < 0 ? rc : n;
 }
 
+int ring_peek(struct ring *r, ring_fn fn, void *ctx)
+{
+	unsigned long cons = *r->consumer_pos;
+	unsigned long prod = __atomic_load_n(r->producer_pos, __ATOMIC_ACQUIRE);
+	int n = 0;
+
+	while (cons < prod) {
+		const uint32_t *hdr = (const uint32_t *)(r->data + (cons & (r->size - 1)));
+		uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
+		uint32_t body = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
+
+		if ((len & BPF_RINGBUF_BUSY_BIT) || body > r->size - BPF_RINGBUF_HDR_SZ)
+			break;
+		cons += (BPF_RINGBUF_HDR_SZ + body + 7) & ~7UL;
+		if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+			n++;
+			fn(ctx, (void *)(hdr + 2), body);
+		}
+	}
+	return n;
+}
+
 int ring_poll(struct ring *r, int ms)
 {
 	struct epoll_event ev;

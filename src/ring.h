@@ -31,6 +31,9 @@ struct ring {
 int ring_open(struct ring *r, int map_fd, ring_fn fn, void *ctx);
 /* Hands every complete record to fn: how many, or fn's negative return. */
 int ring_consume(struct ring *r);
+/* Calls fn on each record waiting, leaving them in the ring; the records
+ * waiting now. */
+int ring_peek(struct ring *r, ring_fn fn, void *ctx);
 /* Waits up to ms for the kernel's wakeup, then consumes. */
 int ring_poll(struct ring *r, int ms);
 void ring_close(struct ring *r);

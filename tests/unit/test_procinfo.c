@@ -49,6 +49,11 @@ int main(void)
 	procinfo_note(p, &r, sizeof(r), false);
 	i = procinfo_get(p, 42, 7);
 	CHECK(i && !strcmp(i->name, "curl") && !strcmp(i->cmdline, "curl -s"));
+	/* Told again under the same name without arguments (read from /proc
+	 * the first time): those are kept. */
+	r = rec(42, 7, "curl", "", 0);
+	procinfo_note(p, &r, sizeof(r), false);
+	CHECK(!strcmp(procinfo_get(p, 42, 7)->cmdline, "curl -s"));
 	/* Hostile lengths and unterminated names stay in bounds. */
 	r = rec(43, 1, "0123456789abcdef", "x", 1);
 	memset(r.name, 'n', sizeof(r.name));
