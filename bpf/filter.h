@@ -28,22 +28,6 @@ struct {
 	__type(value, __u8);
 } followed SEC(".maps");
 
-/* kernfs_node.parent became __parent in 6.14. */
-struct kernfs_node___new {
-	struct kernfs_node *__parent;
-} __attribute__((preserve_access_index));
-
-struct kernfs_node___old {
-	struct kernfs_node *parent;
-} __attribute__((preserve_access_index));
-
-static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
-{
-	if (bpf_core_field_exists(((struct kernfs_node___new *)0)->__parent))
-		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
-	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
-}
-
 /* Whether t's cgroup (v2) is filter.cgroup or below it. */
 static __always_inline bool in_cgroup(struct task_struct *t)
 {

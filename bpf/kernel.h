@@ -139,6 +139,22 @@ static __always_inline __u32 viewer_nr(struct pid *p)
 	return 0;
 }
 
+/* kernfs_node.parent became __parent in 6.14. */
+struct kernfs_node___new {
+	struct kernfs_node *__parent;
+} __attribute__((preserve_access_index));
+
+struct kernfs_node___old {
+	struct kernfs_node *parent;
+} __attribute__((preserve_access_index));
+
+static __always_inline struct kernfs_node *kn_parent(struct kernfs_node *kn)
+{
+	if (bpf_core_field_exists(((struct kernfs_node___new *)0)->__parent))
+		return BPF_CORE_READ((struct kernfs_node___new *)kn, __parent);
+	return BPF_CORE_READ((struct kernfs_node___old *)kn, parent);
+}
+
 /* t's process and thread ids, as socktrace's pid namespace sees them. */
 static __always_inline __u32 task_tgid(struct task_struct *t)
 {

@@ -42,6 +42,25 @@ static __always_inline bool told_same(const struct told *a, const struct told *b
 	return true;
 }
 
+/* t's cgroup v2: its id, its name and its nearest ancestors' names. */
+static __always_inline void tell_cgroup(struct proc_record *r, struct task_struct *t)
+{
+	struct kernfs_node *kn = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn);
+
+	r->cgroup = BPF_CORE_READ(kn, id);
+	r->cgroup_leaf[0] = '\0';
+	bpf_probe_read_kernel_str(r->cgroup_leaf, sizeof(r->cgroup_leaf), BPF_CORE_READ(kn, name));
+	kn = kn_parent(kn);
+#pragma unroll
+	for (int i = 0; i < CGROUP_UP; i++) {
+		r->cgroup_up[i][0] = '\0';
+		if (kn) {
+			bpf_probe_read_kernel_str(r->cgroup_up[i], sizeof(r->cgroup_up[i]), BPF_CORE_READ(kn, name));
+			kn = kn_parent(kn);
+		}
+	}
+}
+
 /* Tells t's process, unless told already under its present name. Its
  * arguments are read only from its own context (t is the current task):
  * user memory of another is not readable here. */
@@ -81,6 +100,7 @@ static __noinline void tell_process(struct task_struct *t)
 		if (start && len && !bpf_probe_read_user(r->cmdline, len & (2 * CMDLINE_LEN - 1), (void *)start))
 			r->cmdline_len = len;
 	}
+	tell_cgroup(r, t);
 	submit(r);
 }
 

@@ -269,6 +269,9 @@ struct io_brief {
 #define REC_PROCESS 0x7f
 #define EXE_LEN 64
 #define CMDLINE_LEN 128
+#define CGROUP_LEAF_LEN 128	/* cri-containerd-<64 hex>.scope fits */
+#define CGROUP_UP 3		/* the cgroup's ancestors named, nearest first */
+#define CGROUP_UP_LEN 64
 
 struct proc_record {
 	struct who who;		/* the process (pid, pstart), and the thread that told it */
@@ -280,6 +283,11 @@ struct proc_record {
 	__u16 cmdline_len;	/* bytes of cmdline; 0: not readable */
 	__u8 pad2[6];
 	char cmdline[CMDLINE_LEN];	/* its arguments, each ended by a NUL, cut at CMDLINE_LEN */
+	/* Its cgroup v2, named while it is there: a container started after
+	 * socktrace, whose directory the sandbox forbids reading. */
+	__u64 cgroup;
+	char cgroup_leaf[CGROUP_LEAF_LEN];
+	char cgroup_up[CGROUP_UP][CGROUP_UP_LEN];	/* "" past the root */
 };
 
 /* A descriptor still tracked when tracing stops, as an iterator over

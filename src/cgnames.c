@@ -94,6 +94,39 @@ const char *cgnames_get(const struct cgnames *c, uint64_t id)
 	return h ? ((struct cgname *)h)->name : NULL;
 }
 
+int cgnames_learn(struct cgnames *c, const struct proc_record *r)
+{
+	char path[CGROUP_LEAF_LEN + CGROUP_UP * CGROUP_UP_LEN + 8], part[CGROUP_LEAF_LEN];
+	struct cgname *n;
+	size_t len = 0;
+
+	if (!c || !r->cgroup || hmap_find(&c->ids, r->cgroup))
+		return 0;
+	/* The path from the root down, as far up as the record names it. */
+	path[0] = '\0';
+	for (int i = CGROUP_UP; i >= 0; i--) {
+		const char *name = i == 0 ? r->cgroup_leaf : r->cgroup_up[i - 1];
+		size_t cap = i == 0 ? CGROUP_LEAF_LEN : CGROUP_UP_LEN;
+
+		memcpy(part, name, cap);
+		part[cap - 1] = '\0';
+		/* The root's own name is empty, or "/"; a name never has a '/'. */
+		if (!part[0] || strchr(part, '/'))
+			continue;
+		len += snprintf(path + len, sizeof(path) - len, "/%s", part);
+	}
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return -1;
+	n->node.key = r->cgroup;
+	cgroup_label(path, n->name, sizeof(n->name));
+	if (hmap_add(&c->ids, &n->node)) {
+		free(n);
+		return -1;
+	}
+	return 0;
+}
+
 uint64_t cgroup_self(const char *root)
 {
 	char line[4096], path[4200];

@@ -78,6 +78,7 @@ static int handle_event(void *arg, void *data, size_t size)
 	/* Not an event: who a process is, before its socket's first event. */
 	if (procinfo_is_record(data, size)) {
 		procinfo_note(c->procs, data, size, !c->sandboxed);
+		cgnames_learn(c->names, data);
 		return 0;
 	}
 	switch (briefs_take(c->briefs, data, size, &e)) {

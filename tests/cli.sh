@@ -527,6 +527,21 @@ if mkdir -p "$scope" 2>/dev/null; then
 		ok "--containers: text names it at the end of the line" ||
 		fail "--containers: text names it at the end of the line" "$(grep sockdrive "$tmp/containers.text" | head -2)"
 	rmdir "$scope"
+	# A container started after socktrace: named as the kernel side tells
+	# its first process there.
+	later=$root/docker-fedcba9876543210fedcba9876543210.scope
+	if start --output json --containers; then
+		mkdir -p "$later"
+		"$SOCKDRIVE" --cgroup "$later" tcp > "$tmp/facts.later"
+		kill -INT $pid
+		wait $pid
+		drv=$(jq -r 'select(.helper) | .pid' "$tmp/facts.later")
+		got=$(jq -s -c "[.[] | select(.pid == $drv) | .container] | unique" "$tmp/out")
+		[ "$got" = '["docker:fedcba987654"]' ] &&
+			ok "--containers: a container started while tracing is named too" ||
+			fail "--containers: a container started while tracing is named too" "$got"
+		rmdir "$later"
+	fi
 fi
 
 # Errors name their cause and the fix, in one line, exit 1. A private
