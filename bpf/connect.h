@@ -218,7 +218,7 @@ static __noinline int connect_exit(long ret)
 	}
 	/* Tracked, the process was told; a failure is not tracked. */
 	if (!v)
-		tell_process(t);
+		tell_current(t);
 	pc = bpf_map_lookup_elem(&connect_head, &zero);
 	if (!pc)
 		goto out;

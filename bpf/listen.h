@@ -47,7 +47,7 @@ static __noinline int listen_exit(long ret)
 	if (!sock_ends((struct sock *)c->sk, &ends, false) || !sock_traced(&ends))
 		goto out;
 	if (event_mask & EV_BIT(EV_LISTEN))
-		tell_process(t);
+		tell_current(t);
 	e = reserve(EV_LISTEN, EVENT_SIZE(struct ev_listen));
 	if (!e)
 		goto out;

@@ -61,10 +61,16 @@ static __always_inline void tell_cgroup(struct proc_record *r, struct task_struc
 	}
 }
 
-/* Tells t's process, unless told already under its present name. Its
- * arguments are read only from its own context (t is the current task):
- * user memory of another is not readable here. */
-static __noinline void tell_process(struct task_struct *t)
+/*
+ * Tells t's process (pid and pstart as the caller has them, which saves
+ * reading the pid namespace again: with a viewer's namespace that read is
+ * a loop, and the programs that track sockets are near the verifier's
+ * limits of older kernels), unless told already under its present name.
+ * Its arguments are read only from its own context (t is the current
+ * task): user memory of another is not readable here. Its parent is
+ * named only when socktrace sees the host's pids.
+ */
+static __noinline void tell_process(struct task_struct *t, __u32 pid, __u64 pstart)
 {
 	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
 	struct told now = {}, *was;
@@ -73,7 +79,7 @@ static __noinline void tell_process(struct task_struct *t)
 	struct proc_record *r;
 	__u64 start, len;
 
-	now.pstart = task_pstart(t);
+	now.pstart = pstart;
 	BPF_CORE_READ_STR_INTO(&now.name, t, group_leader, comm);
 	was = bpf_map_lookup_elem(&told_procs, &tgid);
 	if (was && told_same(was, &now))
@@ -82,9 +88,15 @@ static __noinline void tell_process(struct task_struct *t)
 	if (!r)
 		return;
 	bpf_map_update_elem(&told_procs, &tgid, &now, BPF_ANY);
-	who_task(&r->who, t);
+	r->who.ts_ns = bpf_ktime_get_ns();
+	r->who.pstart = pstart;
+	r->who.pid = pid;
+	r->who.tid = pid;
+	r->who.uid = BPF_CORE_READ(t, real_cred, uid.val);
+	r->who.nspid = 0;
+	BPF_CORE_READ_STR_INTO(&r->who.comm, t, comm);
 	r->kind = REC_PROCESS;
-	r->ppid = task_tgid(BPF_CORE_READ(t, real_parent));
+	r->ppid = viewer_pidns ? 0 : BPF_CORE_READ(t, real_parent, tgid);
 	__builtin_memcpy(r->name, now.name, sizeof(r->name));
 	r->exe[0] = '\0';
 	exe = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
@@ -102,6 +114,16 @@ static __noinline void tell_process(struct task_struct *t)
 	}
 	tell_cgroup(r, t);
 	submit(r);
+}
+
+/* Tells the calling process (t is current), before an event of a socket
+ * it does not track. */
+static __always_inline void tell_current(struct task_struct *t)
+{
+	__u32 pid, tid;
+
+	cur_ids(t, &pid, &tid);
+	tell_process(t, pid, task_pstart(t));
 }
 
 #endif

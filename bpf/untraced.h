@@ -29,7 +29,7 @@ static __always_inline void say_untraced(__u32 why)
 	if (bpf_map_update_elem(&told_untraced, &tgid, &one, BPF_NOEXIST))
 		return;
 	if (event_mask & EV_BIT(EV_UNTRACED))
-		tell_process(t);
+		tell_current(t);
 	e = reserve(EV_UNTRACED, EVENT_SIZE(struct ev_untraced));
 	if (!e)
 		return;

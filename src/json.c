@@ -73,8 +73,10 @@ static void json_process(struct buf *b, const struct who *w, const struct fmt *f
 		return;
 	buf_str(b, ",\"process\":");
 	json_string(b, p->name, sizeof(p->name));
-	buf_str(b, ",\"ppid\":");
-	buf_u64(b, p->ppid);
+	if (p->ppid) {
+		buf_str(b, ",\"ppid\":");
+		buf_u64(b, p->ppid);
+	}
 	if (p->exe[0]) {
 		buf_str(b, ",\"exe\":");
 		json_string(b, p->exe, sizeof(p->exe));
