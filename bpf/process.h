@@ -68,10 +68,14 @@ static __always_inline void tell_cgroup(struct proc_record *r, struct task_struc
  * limits of older kernels), unless told already under its present name.
  * Its arguments are read only from its own context (t is the current
  * task): user memory of another is not readable here. Its parent is
- * named only when socktrace sees the host's pids.
+ * named only when socktrace sees the host's pids. A global function, so
+ * the verifier checks it once per program, not at every path that tracks
+ * a socket (which made loading slow on the older kernels); it takes
+ * scalars (the task's address), as a global function must.
  */
-static __noinline void tell_process(struct task_struct *t, __u32 pid, __u64 pstart)
+__noinline int tell_process(__u64 task, __u32 pid, __u64 pstart)
 {
+	struct task_struct *t = (struct task_struct *)task;
 	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
 	struct told now = {}, *was;
 	__u32 tgid = BPF_CORE_READ(t, tgid);
@@ -83,10 +87,10 @@ static __noinline void tell_process(struct task_struct *t, __u32 pid, __u64 psta
 	BPF_CORE_READ_STR_INTO(&now.name, t, group_leader, comm);
 	was = bpf_map_lookup_elem(&told_procs, &tgid);
 	if (was && told_same(was, &now))
-		return;
+		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r)
-		return;
+		return 0;
 	bpf_map_update_elem(&told_procs, &tgid, &now, BPF_ANY);
 	r->who.ts_ns = bpf_ktime_get_ns();
 	r->who.pstart = pstart;
@@ -114,6 +118,17 @@ static __noinline void tell_process(struct task_struct *t, __u32 pid, __u64 psta
 	}
 	tell_cgroup(r, t);
 	submit(r);
+	return 0;
+}
+
+/* t's address as a number, which is what a global function takes (t may
+ * be a BTF pointer: an iterator's task). */
+static __always_inline __u64 task_addr(struct task_struct *t)
+{
+	__u64 a = 0;
+
+	bpf_probe_read_kernel(&a, sizeof(a), &t);
+	return a;
 }
 
 /* Tells the calling process (t is current), before an event of a socket
@@ -123,7 +138,7 @@ static __always_inline void tell_current(struct task_struct *t)
 	__u32 pid, tid;
 
 	cur_ids(t, &pid, &tid);
-	tell_process(t, pid, task_pstart(t));
+	tell_process(task_addr(t), pid, task_pstart(t));
 }
 
 #endif

@@ -226,7 +226,7 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	nv->owner = task_tgid(t);
 	nv->nspid = ns_tgid(t);
 	/* Before the socket's first event: who its process is. */
-	tell_process(t, nv->owner, nv->pstart);
+	tell_process(task_addr(t), nv->owner, nv->pstart);
 	return insert(k, nv);
 }
 
