@@ -9,6 +9,7 @@
 #include <bpf/bpf_helpers.h>
 #include "socktrace.h"
 #include "emit.h"
+#include "process.h"
 #include "filter.h"
 #include "kernel.h"
 #include "state.h"
@@ -42,7 +43,10 @@ static __always_inline int existing_sock(struct bpf_iter__task_file *ctx)
 	n.sk = (__u64)sk;
 	n.cgroup = BPF_CORE_READ(t, cgroups, dfl_cgrp, kn, id);
 	v = track(&k, &ends, &n, t);
-	if (!v || (e = reserve(EV_OPEN, sizeof(struct event_head))) == NULL)
+	if (!v)
+		return 0;
+	tell_process(v->owner, v->pstart, task_addr(t));
+	if ((e = reserve(EV_OPEN, sizeof(struct event_head))) == NULL)
 		return 0;
 	who_task(&e->h.who, t);
 	e->h.sock = v->info;

@@ -21,6 +21,16 @@ struct told {
 	char name[COMM_LEN];
 };
 
+/* The CPU's scratch for what is told: off the BPF stack, which the
+ * programs that track sockets have little of left (512 bytes for a whole
+ * call chain, and a viewer's pid namespace takes more of it). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct told);
+} told_scratch SEC(".maps");
+
 /* By tgid. LRU: a process pushed out is told again, which costs a record. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -62,36 +72,37 @@ static __always_inline void tell_cgroup(struct proc_record *r, struct task_struc
 }
 
 /*
- * Tells t's process (pid and pstart as the caller has them, which saves
+ * Tells a process (pid and pstart as the caller has them, which saves
  * reading the pid namespace again: with a viewer's namespace that read is
- * a loop, and the programs that track sockets are near the verifier's
- * limits of older kernels), unless told already under its present name.
- * Its arguments are read only from its own context (t is the current
- * task): user memory of another is not readable here. Its parent is
- * named only when socktrace sees the host's pids. A global function, so
- * the verifier checks it once per program, not at every path that tracks
- * a socket (which made loading slow on the older kernels); it takes
- * scalars (the task's address), as a global function must.
+ * a loop, and the programs that track sockets are near the older
+ * kernels' verifier limits), unless told already under its present name.
+ * task: its task's address, or 0 for the current task; its arguments are
+ * read only from its own context, since user memory of another is not
+ * readable here. Its parent is named only when socktrace sees the host's
+ * pids. A global function, so the verifier checks it once per program,
+ * not at every path that tracks a socket; it takes scalars, as a global
+ * function must.
  */
-__noinline int tell_process(__u64 task, __u32 pid, __u64 pstart)
+__noinline int tell_process(__u32 pid, __u64 pstart, __u64 task)
 {
-	struct task_struct *t = (struct task_struct *)task;
-	struct task_struct *me = (struct task_struct *)bpf_get_current_task();
-	struct told now = {}, *was;
-	__u32 tgid = BPF_CORE_READ(t, tgid);
+	struct task_struct *t = task ? (struct task_struct *)task : (struct task_struct *)bpf_get_current_task();
+	__u32 tgid = BPF_CORE_READ(t, tgid), zero = 0;
+	struct told *now = bpf_map_lookup_elem(&told_scratch, &zero), *was;
 	const unsigned char *exe;
 	struct proc_record *r;
 	__u64 start, len;
 
-	now.pstart = pstart;
-	BPF_CORE_READ_STR_INTO(&now.name, t, group_leader, comm);
+	if (!now)
+		return 0;
+	now->pstart = pstart;
+	BPF_CORE_READ_STR_INTO(&now->name, t, group_leader, comm);
 	was = bpf_map_lookup_elem(&told_procs, &tgid);
-	if (was && told_same(was, &now))
+	if (was && told_same(was, now))
 		return 0;
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r)
 		return 0;
-	bpf_map_update_elem(&told_procs, &tgid, &now, BPF_ANY);
+	bpf_map_update_elem(&told_procs, &tgid, now, BPF_ANY);
 	r->who.ts_ns = bpf_ktime_get_ns();
 	r->who.pstart = pstart;
 	r->who.pid = pid;
@@ -101,13 +112,13 @@ __noinline int tell_process(__u64 task, __u32 pid, __u64 pstart)
 	BPF_CORE_READ_STR_INTO(&r->who.comm, t, comm);
 	r->kind = REC_PROCESS;
 	r->ppid = viewer_pidns ? 0 : BPF_CORE_READ(t, real_parent, tgid);
-	__builtin_memcpy(r->name, now.name, sizeof(r->name));
+	__builtin_memcpy(r->name, now->name, sizeof(r->name));
 	r->exe[0] = '\0';
 	exe = BPF_CORE_READ(t, mm, exe_file, f_path.dentry, d_name.name);
 	if (exe)
 		bpf_probe_read_kernel_str(r->exe, sizeof(r->exe), exe);
 	r->cmdline_len = 0;
-	if (t == me) {
+	if (!task) {
 		start = BPF_CORE_READ(t, mm, arg_start);
 		len = BPF_CORE_READ(t, mm, arg_end) - start;
 		if (len > CMDLINE_LEN)
@@ -138,7 +149,7 @@ static __always_inline void tell_current(struct task_struct *t)
 	__u32 pid, tid;
 
 	cur_ids(t, &pid, &tid);
-	tell_process(task_addr(t), pid, task_pstart(t));
+	tell_process(pid, task_pstart(t), 0);
 }
 
 #endif
