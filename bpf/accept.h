@@ -7,6 +7,7 @@
 #include <bpf/bpf_helpers.h>
 #include "socktrace.h"
 #include "emit.h"
+#include "process.h"
 #include "filter.h"
 #include "kernel.h"
 #include "state.h"
@@ -35,8 +36,13 @@ static __noinline int accept_exit(long ret)
 	n.sk = (__u64)sk;
 	n.cgroup = bpf_get_current_cgroup_id();
 	v = track(&k, &ends, &n, t);
-	if (v)
-		emit_head(EV_ACCEPT, t, v);
+	if (!v)
+		return 0;
+	/* Who its process is, before the socket's first event; told here,
+	 * not in track(), whose call chain has no stack left for it on the
+	 * older kernels (512 bytes for a whole chain). */
+	tell_process(v->owner, v->pstart, 0);
+	emit_head(EV_ACCEPT, t, v);
 	return 0;
 }
 

@@ -216,9 +216,8 @@ static __noinline int connect_exit(long ret)
 
 		v = track(&k, &ends, &n, t);
 	}
-	/* Tracked, the process was told; a failure is not tracked. */
-	if (!v)
-		tell_current(t);
+	/* Who its process is, before the event. */
+	tell_current(t);
 	pc = bpf_map_lookup_elem(&connect_head, &zero);
 	if (!pc)
 		goto out;

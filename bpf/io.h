@@ -17,6 +17,7 @@
 #include "socktrace.h"
 #include "calls.h"
 #include "emit.h"
+#include "process.h"
 #include "filter.h"
 #include "kernel.h"
 #include "state.h"
@@ -164,6 +165,7 @@ __noinline int sock_io(void)
 		v = track(&k, &ends, &n, t);
 		if (!v)
 			return 0;
+		tell_process(v->owner, v->pstart, 0);
 		/* Another thread may have started it first: one open. */
 		if (v == tracked_here(v))
 			emit_head(EV_OPEN, t, v);
@@ -173,6 +175,7 @@ __noinline int sock_io(void)
 		v->owner = task_tgid(t);
 		v->pstart = task_pstart(t);
 		v->nspid = ns_tgid(t);
+		tell_process(v->owner, v->pstart, 0);
 		emit_head(EV_OPEN, t, v);
 	}
 	if (io->ret >= 0) {

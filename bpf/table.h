@@ -12,7 +12,6 @@
 #include "socktrace.h"
 #include "emit.h"
 #include "kernel.h"
-#include "process.h"
 #include "state.h"
 
 struct {
@@ -225,11 +224,6 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	nv->pstart = task_pstart(t);
 	nv->owner = task_tgid(t);
 	nv->nspid = ns_tgid(t);
-	/* Before the socket's first event: who its process is. Every caller
-	 * but the iterator (which tells it itself, from a shallower call:
-	 * iters.h) tracks for the current task. */
-	if (n->origin != ORIGIN_EXISTING)
-		tell_process(nv->owner, nv->pstart, 0);
 	return insert(k, nv);
 }
 
