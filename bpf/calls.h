@@ -14,8 +14,11 @@
 #include "table.h"
 
 /* call.flags: a sendmmsg/recvmmsg syscall, whose exit has each message's
- * length in the process's memory. */
+ * length in the process's memory; a receive whose exit reads the source
+ * the process asked for (from uaddr); in the kernel's msghdr (uaddr). */
 #define CF_MMSG 0x80
+#define CF_SOURCE 0x40
+#define CF_KMSG 0x20
 
 enum call_kind {
 	CK_CONNECT = 1,
@@ -28,16 +31,16 @@ struct call {
 	__u64 file;	/* the file on fd at entry: the socket the call works on */
 	__u64 ino;	/* its inode number */
 	__u64 sk;
-	__u64 uaddr;	/* connect: the sockaddr; syscall sends: sockaddr or msghdr */
+	__u64 uaddr;	/* connect: the sockaddr; syscall sends and receives: sockaddr or msghdr */
 	__u64 ts;	/* connect: when it was called */
 	__s32 fd;
-	__s32 addrlen;
+	__s32 addrlen;	/* connect's; recvfrom's room for the source */
 	__u32 lo;	/* close_range; listen: the backlog */
 	__u32 hi;
 	__u8 kind;	/* enum call_kind */
 	__u8 call;	/* enum io_call */
 	__u8 send;
-	__u8 flags;	/* EVF_DEST, EVF_DEST_USER, CF_MMSG */
+	__u8 flags;	/* EVF_DEST, EVF_DEST_USER, CF_* */
 	__u32 msgflags;
 	struct ends dest;
 };

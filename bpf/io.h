@@ -35,7 +35,12 @@ struct io {
 	__u8 send;
 	__u8 flags;	/* EVF_DEST, EVF_DEST_USER */
 	__u8 pad;
-	struct ends dest;
+	/* A receive that asks for its datagram's source (io_call()): where,
+	 * in the process's memory (recvfrom's sockaddr; recvmsg's msghdr or
+	 * recvmmsg's first), and recvfrom's room for it. 0: it does not. */
+	__s32 namelen;
+	__u64 name;
+	struct ends dest;	/* a send's destination; a receive's source */
 };
 
 /* The CPU's slot for the io sock_io() counts: kept off the BPF stack,
@@ -231,11 +236,12 @@ __noinline int sock_io(void)
 /*
  * The syscall behind a send or receive the socket layer sees, and its fd
  * (its first argument); fd -1 when there is no syscall (io_uring, kernel
- * threads). The destination a send names is read from the process's
- * memory here: only a tracepoint-mode kernel needs it (kprobes read the
- * kernel's copy).
+ * threads). With want_ends (tracepoint mode; kprobes read the kernel's
+ * copies): the destination a send names, read from the process's memory,
+ * and where a receive wants its source (io->name), which the kernel
+ * writes there only on the way out of the syscall.
  */
-static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool want_dest)
+static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool want_ends)
 {
 	unsigned int pflags;
 	struct pt_regs *regs;
@@ -274,8 +280,22 @@ static __always_inline __u8 io_call(struct task_struct *t, struct io *io, bool w
 		return CALL_other;
 	}
 	io->fd = BTF_LOADS ? LOAD_ARG1(regs) : PT_REGS_PARM1_CORE_SYSCALL(regs);
-	if (!want_dest)
+	io->name = 0;
+	if (!want_ends)
 		return call;
+	if (!io->send) {
+		if (call == CALL_recvfrom) {
+			name = (void *)PT_REGS_PARM5_CORE_SYSCALL(regs);
+			if (name && !bpf_probe_read_user(&io->namelen, sizeof(io->namelen),
+							 (void *)SYSCALL_ARG6(regs)))
+				io->name = (__u64)name;
+		} else if (call == CALL_recvmsg || call == CALL_recvmmsg) {
+			name = (void *)PT_REGS_PARM2_CORE_SYSCALL(regs);
+			if (!bpf_probe_read_user(&mh, sizeof(mh), name) && mh.msg_name)
+				io->name = (__u64)name;
+		}
+		return call;
+	}
 	if (call == CALL_sendto) {
 		name = (void *)PT_REGS_PARM5_CORE_SYSCALL(regs);
 		namelen = SYSCALL_ARG6(regs);
@@ -299,6 +319,29 @@ static __always_inline bool proc_skipped(struct task_struct *t)
 	return PROC_FILTERED && !table_may_track(task_files(t)) && !proc_traced(t);
 }
 
+/*
+ * A datagram received by a call that asked for its source, which the
+ * kernel copies out only after the sock tracepoint: left for the
+ * syscall's exit (io_exit()), which reads the source and counts the
+ * receive. A recvmmsg is left once, at its first message: its exit
+ * counts each.
+ */
+static __always_inline void recv_at_exit(struct task_struct *t, const struct io *io)
+{
+	struct call c = { .kind = CK_IO, .sk = io->sk, .fd = io->fd, .call = io->call,
+			  .uaddr = io->name, .addrlen = io->namelen, .flags = CF_SOURCE };
+	struct fd_key k = { .files = cur_files(t), .fd = io->fd };
+	const struct call *old;
+
+	if (io->call == CALL_recvmmsg) {
+		old = find_call(CK_IO);
+		if (old && old->sk == io->sk)
+			return;
+		c.flags |= CF_MMSG;
+	}
+	save_call(&c, &k);
+}
+
 /* sock:sock_send_length / sock_recv_length (6.3+): every send and receive
  * of every socket, with the socket and the result; tracepoint mode. */
 static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool send)
@@ -317,7 +360,8 @@ static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool 
 	io->msgs = 1;
 	io->send = send;
 	io->flags = 0;
-	io->call = io_call(t, io, send);
+	/* A stream's receive has no source to give. */
+	io->call = io_call(t, io, send || !sock_stream(sk));
 	if (io->call == CALL_SKIP)
 		return 0;
 	if (io->fd < 0) {
@@ -328,7 +372,10 @@ static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool 
 			say_untraced(UNTRACED_COMPAT);
 		return 0;
 	}
-	sock_io();
+	if (io->name)
+		recv_at_exit(t, io);
+	else
+		sock_io();
 	return 0;
 }
 
@@ -360,19 +407,24 @@ static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg
 		return 0;
 	c.sk = io.sk;
 	c.fd = io.fd;
+	name = BPF_CORE_READ(msg, msg_name);
 	if (send) {
-		name = BPF_CORE_READ(msg, msg_name);
 		namelen = BPF_CORE_READ(msg, msg_namelen);
 		if (name && !read_dest(name, namelen, sock_family((struct sock *)io.sk), false, &c.dest))
 			c.flags = EVF_DEST;
+	} else if (name && !sock_stream((struct sock *)io.sk)) {
+		/* The kernel's msghdr, whose msg_name the return finds filled. */
+		c.uaddr = (__u64)msg;
+		c.flags = CF_SOURCE | CF_KMSG;
 	}
 	save_call(&c, &k);
 	return 0;
 }
 
 /* One message of a sendmmsg or recvmmsg syscall that returned n: its
- * length (struct mmsghdr: msg_len after a user_msghdr), and for a send the
- * destination it names, both read from the process's memory. */
+ * length (struct mmsghdr: msg_len after a user_msghdr), and the
+ * destination a send names or the source a receive asked for, read from
+ * the process's memory. */
 static __always_inline bool mmsg_io(struct io *io, const struct call *c, int i)
 {
 	const void *m = (const void *)c->uaddr + i * 64;
@@ -383,10 +435,32 @@ static __always_inline bool mmsg_io(struct io *io, const struct call *c, int i)
 		return false;
 	io->ret = len;
 	io->flags = 0;
-	if (c->send && !bpf_probe_read_user(&mh, sizeof(mh), m) && mh.msg_name &&
+	if ((c->send || (c->flags & CF_SOURCE)) && !bpf_probe_read_user(&mh, sizeof(mh), m) && mh.msg_name &&
 	    !read_dest(mh.msg_name, mh.msg_namelen, sock_family((struct sock *)c->sk), true, &io->dest))
 		io->flags = EVF_DEST | EVF_DEST_USER;
 	return true;
+}
+
+/* The source of the datagram a receive c asked for, which the kernel
+ * wrote on its way out: into its own msghdr (kprobe mode), or the
+ * process's memory. */
+static __always_inline void recv_source(struct io *io, const struct call *c)
+{
+	__u16 family = sock_family((struct sock *)c->sk);
+	struct msghdr *km = (struct msghdr *)c->uaddr;
+	struct user_msghdr mh;
+
+	if (c->flags & CF_KMSG) {
+		if (!read_dest(BPF_CORE_READ(km, msg_name), BPF_CORE_READ(km, msg_namelen), family, false,
+			       &io->dest))
+			io->flags = EVF_DEST;
+	} else if (c->call == CALL_recvfrom) {
+		if (!read_dest((void *)c->uaddr, c->addrlen, family, true, &io->dest))
+			io->flags = EVF_DEST | EVF_DEST_USER;
+	} else if (!bpf_probe_read_user(&mh, sizeof(mh), (void *)c->uaddr) && mh.msg_name &&
+		   !read_dest(mh.msg_name, mh.msg_namelen, family, true, &io->dest)) {
+		io->flags = EVF_DEST | EVF_DEST_USER;
+	}
 }
 
 static __always_inline int io_exit(long ret)
@@ -411,6 +485,8 @@ static __always_inline int io_exit(long ret)
 			if (mmsg_io(io, c, i))
 				sock_io();
 	} else {
+		if ((c->flags & CF_SOURCE) && ret >= 0)
+			recv_source(io, c);
 		sock_io();
 	}
 	drop_call();
@@ -440,6 +516,7 @@ static __noinline int fd_io_enter(int fd, __u8 call, __u8 send, const long *a)
 		c.flags = EVF_DEST | EVF_DEST_USER;
 	if (call == CALL_sendmmsg || call == CALL_recvmmsg)
 		c.flags |= CF_MMSG;
+	c.uaddr = a[1];
 	if (call == CALL_sendmsg) {
 		struct user_msghdr mh;
 
@@ -447,7 +524,17 @@ static __noinline int fd_io_enter(int fd, __u8 call, __u8 send, const long *a)
 		    !read_dest(mh.msg_name, mh.msg_namelen, sock_family(sk), true, &c.dest))
 			c.flags = EVF_DEST | EVF_DEST_USER;
 	}
-	c.uaddr = a[1];
+	/* A datagram's source, where the receive asks for it: read at the
+	 * exit (recvfrom's room for it now, before the kernel rewrites it). */
+	if (!send && !sock_stream(sk)) {
+		if (call == CALL_recvfrom && a[4] &&
+		    !bpf_probe_read_user(&c.addrlen, sizeof(c.addrlen), (void *)a[5])) {
+			c.uaddr = a[4];
+			c.flags |= CF_SOURCE;
+		} else if (call == CALL_recvmsg || call == CALL_recvmmsg) {
+			c.flags |= CF_SOURCE;
+		}
+	}
 	save_call(&c, &k);
 	return 0;
 }

@@ -266,6 +266,12 @@ static __always_inline __u16 sock_family(struct sock *sk)
 	return BPF_CORE_READ(sk, __sk_common.skc_family);
 }
 
+/* A stream socket: its receives have no source to give. */
+static __always_inline bool sock_stream(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, sk_type) == SOCK_STREAM;
+}
+
 static __always_inline bool inet_family(__u16 family)
 {
 	return family == AF_INET || family == AF_INET6;

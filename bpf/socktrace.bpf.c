@@ -198,6 +198,11 @@ int kp32_socketcall(struct pt_regs *ctx)
 		return io_exit(ret);
 #define IO_EXIT_CASE_OWN(name)
 #define IO_EXIT_CASE_NONE(name)
+/* Where the sock tracepoints count receives: the exits that read a
+ * datagram's source. */
+#define SOURCE_EXIT_CASE(name)					\
+	case NR_##name:						\
+		return io_exit(ret);
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(rt_sys_enter, struct pt_regs *regs, long nr)
@@ -234,6 +239,10 @@ int BPF_PROG(rt_sys_exit, struct pt_regs *regs, long ret)
 	if (syscall_io) {
 		switch (nr) {
 		IO_CALLS(IO_EXIT_CASE)
+		}
+	} else {
+		switch (nr) {
+		SOURCE_RECVS(SOURCE_EXIT_CASE)
 		}
 	}
 	return 0;
@@ -272,5 +281,8 @@ int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
 #define TP_BOTH(name, handler, nargs) TP_ENTRY(name, handler, nargs) TP_EXIT(name, handler, nargs)
 
 SYSCALL_HOOKS(TP_BOTH, TP_ENTRY, TP_EXIT)
+
+#define TP_SOURCE_EXIT(name) TP_EXIT(name, io, 0)
+SOURCE_RECVS(TP_SOURCE_EXIT)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -26,6 +26,11 @@
 	BOTH(splice, splice, 3)			\
 	ARCH_HOOKS(BOTH, ENTRY, EXIT)
 
+/* Receives that can ask for a datagram's source, which the kernel copies
+ * out after the sock tracepoints: where those count receives, these
+ * syscalls' exits read it (io.h, recv_at_exit()). */
+#define SOURCE_RECVS(X) X(recvfrom) X(recvmsg) X(recvmmsg)
+
 #if defined(__TARGET_ARCH_x86)
 #define ARCH_HOOKS(BOTH, ENTRY, EXIT) EXIT(dup2, dup, 0)
 #define NR_read 0

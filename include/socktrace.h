@@ -131,7 +131,8 @@ enum untraced_why {
 };
 
 /* event_head.flags */
-#define EVF_DEST 1		/* send: ends.daddr/dport is the destination given with the call */
+#define EVF_DEST 1		/* send: ends.daddr/dport is the destination given with the call;
+				 * recv: the datagram's source, which the call asked for */
 #define EVF_DEST_USER 2		/* ... read from the process's memory, not the kernel's copy */
 #define EVF_ASYNC 4		/* connect: the outcome of a connect that was in progress */
 #define EVF_CONNECTING 8	/* close: still connecting */

@@ -200,10 +200,12 @@ void json_io(struct buf *b, const struct event *e)
 		field_num(b, ",\"bytes\":", e->io.ret);
 	else
 		json_error(b, e->io.ret);
+	/* The peer the call named: a send's destination, a receive's
+	 * source. */
 	if (e->h.flags & EVF_DEST)
-		buf_str(b, ",\"dest_arg\":true");
+		buf_str(b, e->h.kind == EV_SEND ? ",\"dest_arg\":true" : ",\"source_arg\":true");
 	if (e->h.flags & EVF_DEST_USER)
-		buf_str(b, ",\"dest_verified\":false");
+		buf_str(b, e->h.kind == EV_SEND ? ",\"dest_verified\":false" : ",\"source_verified\":false");
 }
 
 void json_close(struct buf *b, const struct event *e)

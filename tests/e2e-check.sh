@@ -17,11 +17,11 @@ trap 'rm -f "$wantfile"' EXIT
 # The fields compared with sockdrive's expectations. Not known to it in
 # advance, so checked on their own: time, uid, sock (each descriptor's
 # life), cgroup and netns, durations, the kernel's TCP counters, and
-# dest_verified (by attach mode).
+# dest_verified and source_verified (by attach mode).
 read -r -d '' PROJECT <<'EOF'
 def project: with_entries(select(.key | IN("event","pid","nspid","tid","comm","fd","family","proto",
   "saddr","sport","daddr","dport","ret","error","bytes","reason","sent_bytes","sends","recv_bytes",
-  "recvs","origin","dir","call","dest_arg","async","connecting","why","probe","backlog","listening")));
+  "recvs","origin","dir","call","dest_arg","source_arg","async","connecting","why","probe","backlog","listening")));
 EOF
 
 # Each tracked descriptor's events, in the order socktrace printed them:
@@ -226,11 +226,12 @@ session() {
 			| all($want[]; . as $w | any($got[]; .pid == $w.pid and .fd == $w.fd and .sport == $w.sport
 			  and .tcp_bytes_acked == $w.tcp_bytes_acked and .tcp_bytes_received == $w.tcp_bytes_received))'
 		if [ "$mode" = kprobe ]; then
-			check "$name: kprobes give the kernel's copy of destinations" jq -s -e \
-				"$sel | all(has(\"dest_verified\") | not)" "$trace"
+			check "$name: kprobes give the kernel's copy of destinations and sources" jq -s -e \
+				"$sel | all(has(\"dest_verified\") or has(\"source_verified\") | not)" "$trace"
 		else
-			check "$name: destinations read from memory say so" jq -s -e \
-				"$sel | map(select(.dest_arg)) | all(.dest_verified == false)" "$trace"
+			check "$name: destinations and sources read from memory say so" jq -s -e \
+				"($sel | map(select(.dest_arg)) | all(.dest_verified == false)) and
+				($sel | map(select(.source_arg)) | all(.source_verified == false))" "$trace"
 		fi
 		# The exit summary (the stopped record's rows) adds up what was printed.
 		grep -q -- '--events all' "$d/args" &&

@@ -151,6 +151,38 @@ static int tcp_fin(const char *arg)
 	return 0;
 }
 
+/* Receives on the unconnected r that ask for each datagram's source,
+ * which c sends: each names c's end (one that fails, none). */
+static void recv_sources(struct sk *r, struct sk *c)
+{
+	struct sockaddr_storage from[2];
+	socklen_t fromlen = sizeof(from[0]);
+	char buf[512];
+	struct iovec iov[2] = { { buf, 256 }, { buf + 256, 256 } };
+	struct mmsghdr mm[2];
+	struct msghdr m;
+	long n;
+
+	for (int i = 0; i < 4; i++)
+		expect_io(c, true, "write", rc_of(write(c->fd, data, 40 + i)));
+	expect_recv_from(r, "recvfrom", rc_of(recvfrom(r->fd, buf, sizeof(buf), 0, (struct sockaddr *)&from[0],
+						       &fromlen)), c->saddr, c->sport);
+	m = msg_of(&iov[0], &from[0], sizeof(from[0]));
+	expect_recv_from(r, "recvmsg", rc_of(recvmsg(r->fd, &m, 0)), c->saddr, c->sport);
+	memset(mm, 0, sizeof(mm));
+	for (int i = 0; i < 2; i++)
+		mm[i].msg_hdr = msg_of(&iov[i], &from[i], sizeof(from[i]));
+	n = recvmmsg(r->fd, mm, 2, 0, NULL);
+	if (n != 2)
+		die("recvmmsg with sources");
+	expect_recv_from(r, "recvmmsg", mm[0].msg_len, c->saddr, c->sport);
+	expect_recv_from(r, "recvmmsg", mm[1].msg_len, c->saddr, c->sport);
+	/* Nothing left: a failed receive names no source. */
+	fromlen = sizeof(from[0]);
+	expect_recv_from(r, "recvfrom", rc_of(recvfrom(r->fd, buf, sizeof(buf), MSG_DONTWAIT,
+						       (struct sockaddr *)&from[0], &fromlen)), c->saddr, c->sport);
+}
+
 /* A connected UDP client and an unconnected server, which is tracked from
  * its first receive and answers with destinations. */
 static int io_udp(const char *arg)
@@ -172,6 +204,7 @@ static int io_udp(const char *arg)
 	expect_send_to(&r, "sendmsg", rc_of(sendmsg(rfd, &m, 0)), loopback(family), c.sport);
 	expect_io(&c, false, "recvfrom", rc_of(recvfrom(c.fd, buf, sizeof(buf), 0, NULL, NULL)));
 	expect_io(&c, false, "read", rc_of(read(c.fd, buf, sizeof(buf))));
+	recv_sources(&r, &c);
 	close_sock(&c);
 	close_sock(&r);
 	return 0;

@@ -121,8 +121,9 @@ void close_sock(struct sk *s)
 	close(s->fd);
 }
 
-/* A send or receive; to, port: the destination given with the call, which
- * the event names instead of the socket's peer. */
+/* A send or receive; to, port: the destination given with a send, or the
+ * source a receive asked for, which the event names instead of the
+ * socket's peer. */
 static void print_io(struct sk *s, bool send, const char *call, long rc, const char *to, int port)
 {
 	struct sk shown;
@@ -136,7 +137,7 @@ static void print_io(struct sk *s, bool send, const char *call, long rc, const c
 	}
 	shown = *s;
 	if (to) {
-		snprintf(extra, sizeof(extra), ",\"dest_arg\":true");
+		snprintf(extra, sizeof(extra), send ? ",\"dest_arg\":true" : ",\"source_arg\":true");
 		snprintf(shown.daddr, sizeof(shown.daddr), "%s", to);
 		shown.dport = port;
 	}
@@ -156,6 +157,15 @@ void expect_send_to(struct sk *s, const char *call, long rc, const char *ip, int
 {
 	print_io(s, true, call, rc, ip, port);
 	if (!s->connected) {
+		snprintf(s->daddr, sizeof(s->daddr), "%s", ip);
+		s->dport = port;
+	}
+}
+
+void expect_recv_from(struct sk *s, const char *call, long rc, const char *ip, int port)
+{
+	print_io(s, false, call, rc, rc >= 0 ? ip : NULL, port);
+	if (!s->connected && rc >= 0) {
 		snprintf(s->daddr, sizeof(s->daddr), "%s", ip);
 		s->dport = port;
 	}

@@ -43,6 +43,8 @@ void expect_io(struct sk *s, bool send, const char *call, long rc);
 /* Same, with the destination given with the call: an unconnected
  * socket's close reports the last one. */
 void expect_send_to(struct sk *s, const char *call, long rc, const char *ip, int port);
+/* A receive that asked for the datagram's source (ip, port): the same. */
+void expect_recv_from(struct sk *s, const char *call, long rc, const char *ip, int port);
 
 socklen_t sockaddr_of(int family, const char *ip, int port, struct sockaddr_storage *ss);
 void local_end(struct sk *s);
