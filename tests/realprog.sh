@@ -58,6 +58,9 @@ def called: with_entries(.value |= .bytes | select(.value > 0));
      then "\($x | name): strace \($x | totals) (\($x.peek_bytes) B peeked, \($x.zero_recvs) empty receives); socktrace \($c[0] | totals)"
      elif ($lost | not) and ($sc != ($x.send_calls | called) or $rc != ($x.recv_calls | called))
      then "\($x | name): bytes per call: strace sent \($x.send_calls | called) received \($x.recv_calls | called); socktrace's events sent \($sc) received \($rc)"
+     elif ($lost | not) and ([$t[] | select(.event == "recv" and .source_arg and same($x)) | "\(.daddr):\(.dport)"]
+       | sort) != ($x.recv_sources | sort)
+     then "\($x | name): the datagrams' sources: strace \($x.recv_sources); socktrace's events \([$t[] | select(.event == "recv" and .source_arg and same($x)) | "\(.daddr):\(.dport)"])"
      else empty end),
   ($closes[] | select((.sent_bytes // 0) + (.recv_bytes // 0) > 0) | . as $c
    | select([$s[] | select(. as $x | $c | same($x))] | length == 0)
@@ -81,17 +84,21 @@ verdict() { # verdict JQ-FILTER: the comparison's complaints about the altered e
 	local truth=$here/realprog/parser.expected
 	jq -nr --slurpfile s "$truth" --slurpfile t <(jq -c 'select(.sent_bytes + .recv_bytes > 0) | . as $x
 		| ($x + {event: "close"}), ((($x.send_calls | to_entries[] | {event: "send", call: .key, bytes: .value.bytes}),
-			($x.recv_calls | to_entries[] | {event: "recv", call: .key, bytes: .value.bytes})) + ($x | {pid, fd, sport, dport}))
+			($x.recv_calls | to_entries[] | {event: "recv", call: .key, bytes: .value.bytes}),
+			($x.recv_sources[] | capture("^(?<daddr>.*):(?<p>[0-9]+)$")
+			 | {event: "recv", call: "recvfrom", bytes: 0, source_arg: true, daddr, dport: (.p | tonumber)}))
+			+ ($x | {pid, fd, sport}) + (if $x.dport != null then {dport: $x.dport} else {} end))
 		| '"$1" "$truth") "$COMPARE"
 }
 v1=$(verdict . | grep -vc 'fd 7 tcp 45000->127.0.0.1:9: strace cut an mmsg array')
 v2=$(verdict 'if .event == "close" and .sport == 43000 then .recv_bytes += 1 else . end' | grep -c 'received 41 B in 1$')
 v3=$(verdict 'if .call == "read" then .call = "recvfrom" else . end' | grep -c 'bytes per call')
 v4=$(verdict '., (select(.event == "close" and .sport == 43000) | .fd = 9)' | grep -c "not in strace's log")
-[ "$v1" = 0 ] && [ "$v2" = 1 ] && [ "$v3" = 1 ] && [ "$v4" = 1 ] &&
-	ok "the comparison: passes right events, names a wrong total, a wrong call, a socket strace did not see" ||
-	fail "the comparison: passes right events, names a wrong total, a wrong call, a socket strace did not see" \
-		"$v1, $v2, $v3, $v4 complaints"
+v5=$(verdict 'if .source_arg then .dport += 1 else . end' | grep -c "the datagrams' sources")
+[ "$v1" = 0 ] && [ "$v2" = 1 ] && [ "$v3" = 1 ] && [ "$v4" = 1 ] && [ "$v5" = 2 ] &&
+	ok "the comparison: passes right events, names a wrong total, a wrong call, a socket strace did not see, a wrong source" ||
+	fail "the comparison: passes right events, names a wrong total, a wrong call, a socket strace did not see, a wrong source" \
+		"$v1, $v2, $v3, $v4, $v5 complaints"
 
 missing=
 for p in strace wget curl nc socat node dig dnsmasq jq ss "$PY"; do

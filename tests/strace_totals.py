@@ -14,8 +14,9 @@
 # msg_len), send_calls and recv_calls ({"write": {"n": 1, "bytes": 138}}:
 # which calls carried the bytes), peek_bytes (what MSG_PEEK showed: left
 # out of the receives, as the next read gets the same bytes), zero_recvs
-# (receives that returned 0) and incomplete (true when strace cut an mmsg
-# array: raise its -s).
+# (receives that returned 0), recv_sources (each datagram's source a
+# recvfrom/recvmsg/recvmmsg asked for, "addr:port" in order) and
+# incomplete (true when strace cut an mmsg array: raise its -s).
 import json
 import re
 import sys
@@ -101,12 +102,26 @@ def sockaddr(arg):
     return (m.group(2) or m.group(3), int(m.group(1))) if m else (None, None)
 
 
+def sources(name, args, n):
+    """The datagrams' sources a receive of n messages asked for, as
+    "addr:port": recvfrom's fifth argument, recvmsg's msg_name, each of
+    recvmmsg's."""
+    if name == "recvfrom" and len(args) > 4:
+        names = [args[4]]
+    elif name in ("recvmsg", "recvmmsg") and len(args) > 1:
+        names = args[1].split("msg_name=")[1:][:n]
+    else:
+        return []
+    return ["%s:%d" % a for a in map(sockaddr, names) if a[0] is not None]
+
+
 class Totals:
     def __init__(self, tgid, fd, proto):
         self.tgid, self.fd, self.proto = tgid, fd, proto
         self.ends = [None, None, None, None]
         self.sent = self.sends = self.recv = self.recvs = self.peek = self.zero = 0
         self.send_calls, self.recv_calls = {}, {}
+        self.sources = []
         self.incomplete = False
 
     def learn(self, ends):
@@ -131,7 +146,8 @@ class Totals:
                 "saddr": self.ends[0], "sport": self.ends[1], "daddr": self.ends[2], "dport": self.ends[3],
                 "sent_bytes": self.sent, "sends": self.sends, "recv_bytes": self.recv, "recvs": self.recvs,
                 "send_calls": self.send_calls, "recv_calls": self.recv_calls,
-                "peek_bytes": self.peek, "zero_recvs": self.zero, "incomplete": self.incomplete}
+                "peek_bytes": self.peek, "zero_recvs": self.zero, "recv_sources": self.sources,
+                "incomplete": self.incomplete}
 
 
 def calls(lines):
@@ -235,6 +251,8 @@ def totals(lines):
                 t.peek += nbytes  # not received: the next read gets the same bytes
                 continue
             t.add(name, send, nbytes, n)
+            if not send and t.proto.startswith("UDP"):
+                t.sources += sources(name, args, n)
     done.extend(live.values())
     return done
 
