@@ -21,7 +21,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) $(WARN) -Wno-unused-parameter -Iinclude -Ivmlinux/$(ARCH)
 
 # The front end's pure logic, shared by the binary and the unit tests.
-LOGIC := buf escape hmap cgnames names kinds proctab peertab procinfo briefs json text connview top output filters opts
+LOGIC := buf escape hmap cgnames names kinds proctab peertab procinfo briefs json text connview top metrics httpd output filters opts
 APP := $(LOGIC) ring status kernel_features kretprobes tracer iters detach sandbox main
 UNIT := $(patsubst tests/unit/%.c,%,$(wildcard tests/unit/test_*.c))
 
@@ -31,7 +31,8 @@ BUILD_DEPS := make gcc libc6-dev clang llvm libbpf-dev libelf-dev zlib1g-dev bpf
 TEST_DEPS := jq util-linux python3 python3-jsonschema valgrind libclang-rt-14-dev \
 	qemu-system-x86 qemu-system-arm busybox-static cpio gzip gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
 	strace wget curl netcat-openbsd socat nodejs bind9-dnsutils dnsmasq-base iproute2 \
-	mandoc man-db build-essential debhelper dpkg-dev lintian systemd systemd-container zsh git
+	mandoc man-db build-essential debhelper dpkg-dev lintian systemd systemd-container zsh git \
+	prometheus
 BENCH_DEPS := jq bpftrace strace
 
 .DELETE_ON_ERROR:

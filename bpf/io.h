@@ -393,7 +393,9 @@ static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg
 	if ((!send && (msgflags & MSG_PEEK)) || proc_skipped(t))
 		return 0;
 	io.sk = (__u64)BPF_CORE_READ(sock, sk);
-	c.call = io_call(t, &io, false);
+	/* Whether a datagram receive asks for its source is the caller's
+	 * to say: the kernel's msghdr may have a name either way (5.10). */
+	c.call = io_call(t, &io, !send && !sock_stream((struct sock *)io.sk));
 	if (c.call == CALL_SKIP)
 		return 0;
 	if (io.fd < 0) {
@@ -412,7 +414,7 @@ static __always_inline int inet_io_enter(struct socket *sock, struct msghdr *msg
 		namelen = BPF_CORE_READ(msg, msg_namelen);
 		if (name && !read_dest(name, namelen, sock_family((struct sock *)io.sk), false, &c.dest))
 			c.flags = EVF_DEST;
-	} else if (name && !sock_stream((struct sock *)io.sk)) {
+	} else if (name && io.name) {
 		/* The kernel's msghdr, whose msg_name the return finds filled. */
 		c.uaddr = (__u64)msg;
 		c.flags = CF_SOURCE | CF_KMSG;

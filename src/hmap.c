@@ -116,6 +116,15 @@ static void free_node(struct hnode *n, void *arg)
 	free(n);
 }
 
+uint64_t hash_bytes(uint64_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 void hmap_free_all(struct hmap *m)
 {
 	hmap_each(m, free_node, NULL);

@@ -17,6 +17,12 @@ struct hmap {
 	size_t count;
 };
 
+/* FNV-1a of n bytes, h the hash so far (HASH_SEED to begin): keys of
+ * more than 64 bits, whose clashes the caller tells apart by its own
+ * copy of the key. */
+#define HASH_SEED 0xcbf29ce484222325ULL
+uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
+
 struct hnode *hmap_find(const struct hmap *m, uint64_t key);
 /* Adds n (whose key is set and not yet present); -1 if memory ran out. */
 int hmap_add(struct hmap *m, struct hnode *n);

@@ -49,6 +49,10 @@ int kinds_parse(const char *list, uint32_t *mask, char *err, size_t errlen)
 	const char *p = list;
 	uint32_t m = 0;
 
+	if (!strcmp(list, "none")) {
+		*mask = 0;
+		return 0;
+	}
 	if (!strcmp(list, "all")) {
 		for (unsigned int i = 0; i < EV_KINDS; i++)
 			if (kinds[i].name)
@@ -67,7 +71,7 @@ int kinds_parse(const char *list, uint32_t *mask, char *err, size_t errlen)
 			buf_init(&b, names, sizeof(names) - 1);
 			kinds_names(&b, false);
 			names[b.len] = '\0';
-			snprintf(err, errlen, "--events: unknown kind '%.*s' (kinds: %s, or all)",
+			snprintf(err, errlen, "--events: unknown kind '%.*s' (kinds: %s, or all, or none)",
 				 (int)(n > 32 ? 32 : n), p, names);
 			return 2;
 		}

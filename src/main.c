@@ -15,7 +15,9 @@
 #include "cgnames.h"
 #include "connview.h"
 #include "briefs.h"
+#include "httpd.h"
 #include "kinds.h"
+#include "metrics.h"
 #include "opts.h"
 #include "output.h"
 #include "ring.h"
@@ -51,6 +53,10 @@ struct ctx {
 	struct connview *view;	/* text: the connection view; NULL: the event stream */
 	struct top *top;	/* --top: the busiest of each interval, instead of events */
 	struct top_view top_view;
+	struct metrics *metrics;	/* --metrics: the counters */
+	struct httpd *httpd;		/* ... and where they are served */
+	uint32_t shown;		/* EV_BIT()s of the kinds printed */
+	uint32_t self;		/* socktrace's pid */
 	uint64_t received;	/* records read from the ring */
 	uint64_t brief;		/* of which brief sends and receives */
 	uint64_t malformed;	/* records that were not a known event */
@@ -94,9 +100,13 @@ static int handle_event(void *arg, void *data, size_t size)
 	c->received++;
 	proctab_event(c->tab, &e);
 	peertab_event(c->peers, &e);
+	/* Not the scrapes of its own endpoint. */
+	if (c->metrics && e.h.who.pid != c->self)
+		metrics_event(c->metrics, &e, who_name(&e.h.who, &c->out.fmt), cgnames_get(c->names, e.h.sock.cgroup),
+			      (int64_t)e.h.who.ts_ns);
 	if (c->top)
 		top_event(c->top, &e);
-	else if (!c->count)
+	else if (!c->count && (c->shown & EV_BIT(e.h.kind)))
 		output_event(&c->out, &e);
 	/* Negative stops ring_consume(): nobody is reading. */
 	return c->out.broken ? -EPIPE : 0;
@@ -339,10 +349,44 @@ static void report_top(struct ctx *c)
 	output_flush(&c->out);
 }
 
+/* --metrics: a scrape's body, the counters as they are now. */
+static void metrics_body(FILE *f, void *arg)
+{
+	struct ctx *c = arg;
+	struct metrics_health h = {
+		.received = c->received, .written = c->out.written, .unwritten = c->out.unwritten,
+		.lost = c->lost_seen, .malformed = c->malformed,
+	};
+	struct kernel_tables k;
+
+	tracer_tables(&c->tr, &k);
+	h.sockets = k.socks;
+	h.tables = k.tables;
+#define HEALTH_COPY(name, help) h.name = k.name;
+	KERNEL_COUNTERS(HEALTH_COPY)
+#undef HEALTH_COPY
+	metrics_expire(c->metrics, clock_ns(CLOCK_MONOTONIC));
+	metrics_write(c->metrics, &h, f);
+}
+
+/* --metrics: what its clients sent, and which of them are past their
+ * deadline (looked at once a second at least). */
+static void serve(struct ctx *c, struct ring *rb, int64_t *next_sweep)
+{
+	int64_t now = clock_ns(CLOCK_MONOTONIC);
+
+	if (!c->httpd || (!rb->watched_ready && now < *next_sweep))
+		return;
+	report_lost(c);
+	httpd_work(c->httpd, now, metrics_body, c);
+	*next_sweep = now + 1000000000;
+}
+
 static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 {
 	int64_t deadline = o->duration ? clock_ns(CLOCK_MONOTONIC) + (int64_t)o->duration * 1000000000 : 0;
 	int64_t every = (int64_t)o->interval * 1000000000, next = clock_ns(CLOCK_MONOTONIC) + every;
+	int64_t next_sweep = 0;
 
 	while (!exiting) {
 		int n = ring_poll(rb, POLL_MS);
@@ -354,6 +398,7 @@ static int run(struct ctx *c, const struct opts *o, struct ring *rb)
 			return 1;
 		}
 		report_lost(c);
+		serve(c, rb, &next_sweep);
 		if (!output_flush(&c->out) || output_hung_up(&c->out))
 			break;
 		output_sync_clock(&c->out);
@@ -411,6 +456,39 @@ static unsigned int terminal_width(void)
 	return 80;
 }
 
+/* --metrics: the counters, and the endpoint (listening since before the
+ * programs were loaded) watched by the event loop. */
+static int start_metrics(struct ctx *c, const struct opts *o, struct ring *rb, char *err, size_t errlen)
+{
+	static const char *const keys[] = {
+#define FEATURE_KEY(id, key, label, fallback) key,
+		KERNEL_FEATURES(FEATURE_KEY)
+#undef FEATURE_KEY
+	};
+	struct metrics_info info = { .version = SOCKTRACE_VERSION, .mode = attach_name(c->tr.mode),
+				     .syscall_hooks = tracer_syscall_hooks(&c->tr),
+				     .start_real_ns = clock_ns(CLOCK_REALTIME) };
+	int n;
+
+	for (unsigned int i = 0; i < FEATURES_N && i < 32; i++) {
+		info.feature[i] = keys[i];
+		info.feature_on[i] = c->tr.feat.on[i];
+		info.nfeatures = i + 1;
+	}
+	c->metrics = metrics_new(o->metrics_peers, o->metrics_expiry);
+	if (!c->metrics) {
+		snprintf(err, errlen, "--metrics: %s", strerror(errno));
+		return -1;
+	}
+	metrics_set_info(c->metrics, &info);
+	n = ring_watch(rb, httpd_fd(c->httpd));
+	if (n) {
+		snprintf(err, errlen, "--metrics: %s", strerror(-n));
+		return -1;
+	}
+	return 0;
+}
+
 static void detach_start(void *tracer)
 {
 	tracer_detach_start(tracer);
@@ -449,6 +527,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "socktrace: %s\n", err);
 		return 1;
 	}
+	/* A port that cannot be had is said before anything is loaded. */
+	if (o.metrics && !(c.httpd = httpd_open(o.metrics, err, sizeof(err)))) {
+		fprintf(stderr, "socktrace: %s\n", err);
+		status_close(&c.status);
+		return 1;
+	}
 
 	c.tab = proctab_new();
 	c.peers = peertab_new();
@@ -457,6 +541,8 @@ int main(int argc, char **argv)
 	c.out.fmt.procs = c.procs;
 	c.count = o.count;
 	c.wide = o.wide;
+	c.shown = o.shown;
+	c.self = getpid();
 	if (!c.tab || !c.peers || !c.briefs || !c.procs || install_signals(o.count || o.top)) {
 		fprintf(stderr, "socktrace: %s\n", strerror(errno));
 		goto cleanup;
@@ -481,9 +567,14 @@ int main(int argc, char **argv)
 	c.out.fmt.own_netns = stat("/proc/self/ns/net", &st) ? 0 : st.st_ino;
 	if (o.containers && !cgroup2_root())
 		fprintf(stderr, "socktrace: --containers: no cgroup v2 hierarchy is mounted: cgroups show as ids\n");
-	else if (o.containers && !(c.names = cgnames_load(cgroup2_root())))
+	else if ((o.containers || o.metrics) && cgroup2_root() && !(c.names = cgnames_load(cgroup2_root())))
 		fprintf(stderr, "socktrace: --containers: %s\n", strerror(errno));
-	c.out.fmt.names = c.names;
+	if (o.containers)
+		c.out.fmt.names = c.names;
+	if (o.metrics && start_metrics(&c, &o, &ring, err, sizeof(err))) {
+		fprintf(stderr, "socktrace: %s\n", err);
+		goto cleanup;
+	}
 	c.out.fmt.time = o.time_style;
 	c.out.fmt.uid = o.show_uid;
 	c.out.fmt.width = o.wide ? 0 : terminal_width();
@@ -505,7 +596,7 @@ int main(int argc, char **argv)
 	c.out.fmt.colour = o.output == OUT_TEXT && isatty(STDOUT_FILENO) && !getenv("NO_COLOR") &&
 			   !(getenv("TERM") && !strcmp(getenv("TERM"), "dumb"));
 	c.sandboxed = true;
-	if (sandbox_enter(err, sizeof(err))) {
+	if (sandbox_enter(c.httpd != NULL, err, sizeof(err))) {
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
 	}
@@ -560,6 +651,8 @@ cleanup:
 	cgnames_free(c.names);
 	connview_free(c.view);
 	top_free(c.top);
+	httpd_close(c.httpd);
+	metrics_free(c.metrics);
 	status_close(&c.status);
 	return rc;
 }

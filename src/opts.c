@@ -10,6 +10,7 @@
 #include "kinds.h"
 #include "opts.h"
 #include "top.h"
+#include "httpd.h"
 
 #define PID_MAX_LIMIT 4194304	/* the kernel's ceiling for pid_max */
 #define DURATION_MAX (366 * 24 * 3600)
@@ -54,7 +55,7 @@ static const char doc[] =
 /* Keys of the options that have no short form. */
 enum {
 	OPT_SPORT = 256, OPT_DPORT, OPT_PROTO, OPT_CONTAINERS, OPT_TIME, OPT_COUNT, OPT_INTERVAL,
-	OPT_TOP, OPT_SORT, OPT_ROWS,
+	OPT_TOP, OPT_SORT, OPT_ROWS, OPT_METRICS, OPT_METRICS_PEERS, OPT_METRICS_EXPIRY,
 };
 
 static const struct argp_option options[] = {
@@ -95,6 +96,13 @@ static const struct argp_option options[] = {
 	  "send and receive from the kernel, as --events all does", 0 },
 	{ "sort", OPT_SORT, "KEY", 0, "With --top: total (default), out, in or connections", 0 },
 	{ "rows", OPT_ROWS, "N", 0, "With --top: the rows of each table (default 10)", 0 },
+	{ "metrics", OPT_METRICS, "ADDR:PORT", 0, "Serve Prometheus metrics at http://ADDR:PORT/metrics "
+	  "(:PORT: on 127.0.0.1), beside the events (--events none: instead); it takes every send and "
+	  "receive from the kernel, as --events all does", 0 },
+	{ "metrics-peers", OPT_METRICS_PEERS, "N", 0, "With --metrics, series per peer and service port too, "
+	  "for the first N peers (at most 1000; the rest as peer \"other\")", 0 },
+	{ "metrics-expiry", OPT_METRICS_EXPIRY, "SECS", 0, "With --metrics, drop a series after SECS "
+	  "seconds without events (default 900)", 0 },
 	{ "ipv4", '4', NULL, 0, "Trace only IPv4 sockets", 0 },
 	{ "ipv6", '6', NULL, 0, "Trace only IPv6 sockets (IPv4-mapped addresses included)", 0 },
 	{ "attach", 'a', "MODE", 0, "auto, kprobe or tracepoint (default: auto, kprobes when the kernel has them)", 0 },
@@ -282,6 +290,20 @@ static int check_together(struct parse_state *ps)
 	/* Kinds asked for by name are events to see. */
 	if (ps->events_given)
 		o->stream = true;
+	if ((o->metrics_peers || o->metrics_expiry) && !o->metrics) {
+		snprintf(ps->err, ps->errlen, "--metrics-peers and --metrics-expiry shape --metrics: give --metrics");
+		return -1;
+	}
+	if (ps->events_given && !o->events && !o->metrics) {
+		snprintf(ps->err, ps->errlen, "--events none prints no event: it goes with --metrics");
+		return -1;
+	}
+	o->shown = o->events;
+	/* The counters take connects, accepts, and every send and receive
+	 * (brief ones, which need the closes). */
+	if (o->metrics)
+		o->events |= EV_BIT(EV_CONNECT) | EV_BIT(EV_ACCEPT) | EV_BIT(EV_SEND) | EV_BIT(EV_RECV) |
+			     EV_BIT(EV_CLOSE);
 	return 0;
 }
 
@@ -378,6 +400,26 @@ static error_t parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_ROWS:
 		if (parse_duration(arg, &o->top_rows, ps->err, ps->errlen) || o->top_rows > 1000) {
 			snprintf(ps->err, ps->errlen, "--rows: '%.32s' is not a number of rows (1 to 1000)", arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_METRICS: {
+		struct sockaddr_storage ss;
+
+		o->metrics = arg;
+		return httpd_parse_addr(arg, &ss, ps->err, ps->errlen) ? EINVAL : 0;
+	}
+	case OPT_METRICS_PEERS:
+		if (parse_duration(arg, &o->metrics_peers, ps->err, ps->errlen) || o->metrics_peers > 1000) {
+			snprintf(ps->err, ps->errlen, "--metrics-peers: '%.32s' is not a number of peers (1 to 1000)",
+				 arg);
+			return EINVAL;
+		}
+		return 0;
+	case OPT_METRICS_EXPIRY:
+		if (parse_duration(arg, &o->metrics_expiry, ps->err, ps->errlen)) {
+			snprintf(ps->err, ps->errlen, "--metrics-expiry: '%.32s' is not a number of seconds (1 to %d)",
+				 arg, DURATION_MAX);
 			return EINVAL;
 		}
 		return 0;

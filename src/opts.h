@@ -21,7 +21,8 @@ struct opts {
 	enum attach_mode attach;
 	unsigned int duration;		/* seconds; 0: until stopped */
 	uint32_t ring_size;		/* bytes, a power of two */
-	uint32_t events;		/* EV_BIT()s of the kinds to print */
+	uint32_t events;		/* EV_BIT()s of the kinds the kernel side sends */
+	uint32_t shown;			/* ... and of those printed (--events) */
 	const char *status;		/* --status FILE; NULL: none */
 	const char *btf;		/* --btf FILE: the kernel's BTF, when it has none */
 	bool containers;		/* name cgroups */
@@ -35,6 +36,9 @@ struct opts {
 	int top_sort;			/* --sort: enum top_sort (top.h) */
 	unsigned int top_rows;		/* --rows: of each --top table */
 	unsigned int interval;		/* --interval: seconds between counts (0: at the end), or --top frames */
+	const char *metrics;		/* --metrics ADDR:PORT; NULL: none */
+	unsigned int metrics_peers;	/* --metrics-peers: peers with series of their own */
+	unsigned int metrics_expiry;	/* --metrics-expiry: seconds a series lasts without events */
 	bool check;			/* --check: say what the kernel offers, and exit */
 	bool verbose;
 };

@@ -20,15 +20,12 @@ struct peertab {
 	struct hmap peers;
 };
 
-/* FNV-1a over the family and the address; a clash is told apart by the
- * row's own address. 0 is the key of the folded row. */
+/* The family and the address hashed; a clash is told apart by the row's
+ * own address. 0 is the key of the folded row. */
 static uint64_t peer_key(const uint8_t addr[16], uint8_t family)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = hash_bytes(hash_bytes(HASH_SEED, &family, 1), addr, 16);
 
-	h = (h ^ family) * 0x100000001b3ULL;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 0x100000001b3ULL;
 	return h ? h : 1;
 }
 

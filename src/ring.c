@@ -108,13 +108,26 @@ int ring_peek(struct ring *r, ring_fn fn, void *ctx)
 	return n;
 }
 
+#define WATCHED 1	/* epoll data of the watched fd; the ring's is 0 */
+
 int ring_poll(struct ring *r, int ms)
 {
-	struct epoll_event ev;
+	struct epoll_event ev[2];
+	int n = epoll_wait(r->epoll_fd, ev, 2, ms);
 
-	if (epoll_wait(r->epoll_fd, &ev, 1, ms) < 0)
+	if (n < 0)
 		return -errno;
+	r->watched_ready = false;
+	for (int i = 0; i < n; i++)
+		r->watched_ready |= ev[i].data.u32 == WATCHED;
 	return ring_consume(r);
+}
+
+int ring_watch(struct ring *r, int fd)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = WATCHED };
+
+	return epoll_ctl(r->epoll_fd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
 
 void ring_close(struct ring *r)

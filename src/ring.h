@@ -8,6 +8,7 @@
 #ifndef RING_H
 #define RING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,6 +26,7 @@ struct ring {
 	const uint8_t *data;	/* mapped twice over: a record never wraps */
 	ring_fn fn;
 	void *ctx;
+	bool watched_ready;	/* ring_poll() saw the fd ring_watch() added ready */
 };
 
 /* Maps the ring of map_fd; -errno on failure. */
@@ -36,6 +38,9 @@ int ring_consume(struct ring *r);
 int ring_peek(struct ring *r, ring_fn fn, void *ctx);
 /* Waits up to ms for the kernel's wakeup, then consumes. */
 int ring_poll(struct ring *r, int ms);
+/* Wakes ring_poll() when fd is readable too (--metrics' clients), which
+ * it says in watched_ready. Before the sandbox: 0 or -errno. */
+int ring_watch(struct ring *r, int fd);
 void ring_close(struct ring *r);
 
 #endif

@@ -13,6 +13,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,10 +133,30 @@ static void *nothing(void *arg)
 	return arg;
 }
 
-int sandbox_enter(char *err, size_t errlen)
+/* What serving --metrics adds, before the filter's last word: taking
+ * clients, watching them, and sending without a SIGPIPE (which stops
+ * socktrace). They are read with read() and closed with close(). */
+static const struct sock_filter serving[] = {
+	ALLOW_IF(__NR_accept4),
+	ALLOW_IF(__NR_epoll_ctl),
+	ALLOW_ARG_WITH(__NR_sendto, 3, MSG_NOSIGNAL),
+};
+
+#define FILTER_LEN (sizeof(filter) / sizeof(filter[0]))
+#define SERVING_LEN (sizeof(serving) / sizeof(serving[0]))
+
+int sandbox_enter(bool serve, char *err, size_t errlen)
 {
-	struct sock_fprog prog = { sizeof(filter) / sizeof(filter[0]), filter };
+	static struct sock_filter both[FILTER_LEN + SERVING_LEN];
+	struct sock_fprog prog = { FILTER_LEN, filter };
 	pthread_t th;
+
+	if (serve) {
+		memcpy(both, filter, (FILTER_LEN - 1) * sizeof(filter[0]));
+		memcpy(both + FILTER_LEN - 1, serving, sizeof(serving));
+		both[FILTER_LEN + SERVING_LEN - 1] = filter[FILTER_LEN - 1];
+		prog = (struct sock_fprog){ FILTER_LEN + SERVING_LEN, both };
+	}
 
 	/* Loaded now, while files can still be opened: localtime_r reads
 	 * the zone file on first use. */

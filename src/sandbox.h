@@ -7,9 +7,11 @@
 #ifndef SANDBOX_H
 #define SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* 0, or -1 with one line in err. */
-int sandbox_enter(char *err, size_t errlen);
+/* serve: --metrics' clients are taken and answered too. 0, or -1 with
+ * one line in err. */
+int sandbox_enter(bool serve, char *err, size_t errlen);
 
 #endif

@@ -52,15 +52,10 @@ void top_free(struct top *t)
 	free(t);
 }
 
-/* FNV-1a; a clash is told apart by the row's own key. */
+/* A clash is told apart by the row's own key. */
 static uint64_t key_hash(const struct top_key *k)
 {
-	const uint8_t *p = (const uint8_t *)k;
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (size_t i = 0; i < sizeof(*k); i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
-	return h;
+	return hash_bytes(HASH_SEED, k, sizeof(*k));
 }
 
 static struct top_row *row_get(struct hmap *m, const struct top_key *k)

@@ -8,10 +8,10 @@
 #
 #   tests/run.sh [--host | SUITE...]   --host: all but the guests
 #   SUITEs: unit unit-asan docs bpf e2e e2e-asan cli cli-asan refusals
-#           realprog soak fuzz pkg vm
+#           realprog metrics soak fuzz pkg vm
 set -u
 cd "$(dirname "$0")/.."
-all="unit unit-asan docs bpf e2e e2e-asan cli cli-asan refusals realprog soak fuzz pkg vm"
+all="unit unit-asan docs bpf e2e e2e-asan cli cli-asan refusals realprog metrics soak fuzz pkg vm"
 if [ "${1:-}" = --host ]; then
 	chosen=${all% vm}
 elif [ $# -gt 0 ]; then
@@ -77,6 +77,7 @@ suite cli env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh c
 suite cli-asan env SANITIZED=1 SOCKTRACE=build/asan/socktrace SOCKDRIVE=build/sockdrive tests/cli.sh cli-asan
 suite refusals env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/refusals.sh
 suite realprog env SOCKTRACE=build/socktrace tests/realprog.sh realprog
+suite metrics env SOCKTRACE=build/socktrace tests/metrics.sh metrics
 suite soak env SOCKTRACE=build/socktrace SOCKDRIVE=build/sockdrive tests/soak.sh
 suite fuzz fuzz
 suite pkg tests/pkg.sh
