@@ -203,7 +203,7 @@ ours=1
 out=$(dpkg -i "$deb" 2>&1) && ok "dpkg -i $(basename "$deb")" || fail "dpkg -i $(basename "$deb")" "$out"
 unit=$(dpkg -L socktrace | grep '/systemd/system/socktrace.service$')
 shipped="/usr/sbin/socktrace /usr/share/man/man8/socktrace.8.gz /usr/share/bash-completion/completions/socktrace $unit
-	/usr/share/doc/socktrace/events.schema.json"
+	/usr/share/doc/socktrace/events.schema.json /usr/share/doc/socktrace/examples/metrics.conf"
 missing=
 for f in $shipped; do [ -e "$f" ] || missing="$missing $f"; done
 [ -z "$missing" ] && [ -n "$unit" ] && ok "installed: binary, man page, bash completion, the events' schema, $unit" ||
@@ -268,6 +268,33 @@ journalctl --sync
 journalctl -o cat _SYSTEMD_INVOCATION_ID="$id" > "$out/journal"
 # As README reads it.
 journalctl -o cat -u socktrace | jq -R -c 'fromjson?' > "$out/events"
+# The metrics drop-in, as README installs it: refused connects counted
+# by the process that made them, no event in the journal.
+mkdir -p /etc/systemd/system/socktrace.service.d
+cp /usr/share/doc/socktrace/examples/metrics.conf /etc/systemd/system/socktrace.service.d/
+systemctl daemon-reload
+systemctl start socktrace
+id=$(systemctl show -P InvocationID socktrace)
+for _ in $(seq 100); do
+	journalctl -o cat _SYSTEMD_INVOCATION_ID="$id" | grep -q '^socktrace: tracing' && break
+	sleep 0.1
+done
+python3 -c 'import ctypes, socket
+ctypes.CDLL(None).prctl(15, b"st-dropin", 0, 0, 0)
+for _ in range(7):
+    s = socket.socket()
+    try:
+        s.connect(("127.0.0.1", 9))
+    except OSError:
+        pass
+    s.close()'
+sleep 1
+curl -s -m 5 http://127.0.0.1:9477/metrics > "$out/metrics"
+systemctl stop socktrace
+journalctl --sync
+journalctl -o cat _SYSTEMD_INVOCATION_ID="$id" > "$out/metrics.journal"
+rm -r /etc/systemd/system/socktrace.service.d
+systemctl daemon-reload
 EOF
 if [ "$(ps -p 1 -o comm=)" = systemd ]; then
 	where="this machine's systemd"
@@ -303,6 +330,10 @@ p=$(cat "$o/burst.pid" 2> /dev/null)
 n=$(jq -s --argjson p "${p:-0}" '[.[] | select(.event == "connect" and (.pid == $p or .nspid == $p) and .dport == 9)] | length' \
 	"$o/events" 2> /dev/null)
 same "service: 80000 connects in seconds, past journald's default rate limit, all in the journal" 80000 "$n"
+same "service with the metrics drop-in: 7 refused connects of st-dropin scraped" 1 \
+	"$(grep -c '^socktrace_connections_total{process="st-dropin",.*result="refused"} 7$' "$o/metrics" 2> /dev/null)"
+same "service with the metrics drop-in: no event in the journal" 0 \
+	"$(jq -R 'fromjson? | select(.event)' "$o/metrics.journal" 2> /dev/null | wc -l)"
 
 out=$(dpkg --purge socktrace 2>&1) && ok "dpkg --purge socktrace" || fail "dpkg --purge socktrace" "$out"
 ours=
