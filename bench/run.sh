@@ -37,9 +37,12 @@ BURST_OPS=${BURST_OPS:-1000000}
 LAT_SAMPLES=${LAT_SAMPLES:-50}
 BENCH_PIN=${BENCH_PIN:-1}
 OUT=${BENCH_OUT:-build/bench}
-CONFIGS=(untraced floor socktrace socktrace-jq bpftrace strace)
+CONFIGS=(untraced floor socktrace socktrace-jq metrics bpftrace strace)
 # socktrace as the budgets need it: every event, sends included, delivered.
 ST_ARGS=(--output json --events all --attach "$ATTACH")
+# metrics: socktrace serving Prometheus metrics, no events, scraped every
+# second while the load runs.
+MPORT=${MPORT:-19477}
 START_TIMEOUT=10	# s for a tracer to attach
 STOP_TIMEOUT=60		# s for a tracer to exit after SIGINT
 
@@ -147,6 +150,14 @@ start_tracer() {
 	floor)
 		"${PIN[@]}" "$FLOOR" --attach "$ATTACH" > /dev/null 2> "$W/err" < /dev/null &
 		TR_PID=$! ;;
+	metrics)
+		"${PIN[@]}" "$SOCKTRACE" --metrics "127.0.0.1:$MPORT" --events none --attach "$ATTACH" \
+			--status "$W/status" > "$W/out" 2> "$W/err" < /dev/null &
+		TR_PID=$!
+		# The scraper, as Prometheus would: once a second.
+		"${PIN[@]}" bash -c 'while :; do curl -s -m 2 -o "$0.tmp" "$1" && mv "$0.tmp" "$0"; sleep 1; done' \
+			"$W/scrape" "http://127.0.0.1:$MPORT/metrics" &
+		AUX_PID=$! ;;
 	bpftrace)
 		# bpftrace's maps hold 4096 keys unless told: socktrace's hold 65536.
 		BPFTRACE_MAP_KEYS_MAX=65536 "${PIN[@]}" bpftrace -B line bench/socktrace.bt \
@@ -164,7 +175,7 @@ start_tracer() {
 	fi
 	# "socktrace: tracing with kprobe programs", "floor: attached with
 	# kprobe programs": the floor is a floor only in socktrace's mode.
-	case $1 in socktrace* | floor)
+	case $1 in socktrace* | floor | metrics)
 		MODE=$(grep -m1 -o -E 'with [a-z]+ programs' "$W/err" | awk '{ print $2 }') ;;
 	esac
 	return 0
@@ -179,6 +190,7 @@ stop_tracer() {
 	STOP_RC=0
 	STOP_MS=0
 	[ -n "$TR_PID" ] || return 0
+	[ "$1" = metrics ] && kill "$AUX_PID" 2> /dev/null
 	stop "$TR_PID"
 	if [ -n "$AUX_PID" ]; then
 		wait "$AUX_PID" 2> /dev/null
@@ -231,6 +243,15 @@ count_events() {
 				n["connect"], n["send"], n["close"], t, NR }' "$W/out" ;;
 	*) printf '{"total":0}\t0\n' ;;
 	esac
+}
+
+# metrics_counts: the load's sends and connects as a scrape of the metrics
+# configuration says them now (the load process is named load).
+metrics_counts() {
+	curl -s -m 5 "http://127.0.0.1:$MPORT/metrics" | awk '
+		/^socktrace_sends_total\{process="load",/ { s += $NF }
+		/^socktrace_connections_total\{process="load",.*direction="out"/ { c += $NF }
+		END { printf "{\"sends\":%d,\"connects\":%d}\n", s, c }'
 }
 
 load_args() { # load_args PATTERN: the loop's arguments for one timed run
@@ -295,7 +316,10 @@ for ((r = 1; r <= ROUNDS; r++)); do
 			# Let the tracer's consumer catch up before it is told to stop:
 			# the stop must not be what delivers the events.
 			iwi1=$(irq_work)
-			case $cfg in socktrace* | bpftrace) sleep 0.2 ;; esac
+			case $cfg in socktrace* | bpftrace | metrics) sleep 0.2 ;; esac
+			# What the counters say of the load, scraped now.
+			mcounts='{}'
+			[ "$cfg" = metrics ] && mcounts=$(metrics_counts)
 			stop_tracer "$cfg"
 			pid=$(jq .pid <<< "$LOAD_JSON")
 			IFS=$'\t' read -r seen lines <<< "$(count_events "$cfg" "$pid")"
@@ -303,6 +327,7 @@ for ((r = 1; r <= ROUNDS; r++)); do
 				--arg delivered "$DELIVERED" --arg lost "$LOST" --arg rc "$STOP_RC" \
 				--argjson stop_ms "$STOP_MS" --argjson lines "$lines" --arg mode "$mode" \
 				--argjson irq_work "$((${iwi1:-0} - ${iwi0:-0}))" --argjson seen "$seen" \
+				--argjson metrics "$mcounts" \
 				'$load + {config: $cfg, round: $round, mode: (if $mode == "" then null else $mode end),
 				  tracer_lines: $lines, stop_ms: $stop_ms, irq_work: $irq_work,
 				  stop_rc: $rc, seen: $seen,
@@ -315,6 +340,9 @@ for ((r = 1; r <= ROUNDS; r++)); do
 					(.lost != null and .seen.total + .lost == .expected_events) else null end)
 				| .output_ok = (if ($cfg | startswith("socktrace")) then
 					.delivered == .tracer_lines else null end)
+				| .metrics = (if $cfg == "metrics" then $metrics else null end)
+				| .metrics_ok = (if $cfg == "metrics" then ($metrics.sends == .expected.send and
+					$metrics.connects == .expected.connect) else null end)
 				# bench/socktrace.bt does not follow accept: no accepted
 				# socket, so no close of one either.
 				| .bt_expected = .expected.connect + .expected.send + .expected.close - .expected.accept' >> "$RUNS"
@@ -336,6 +364,8 @@ for ((r = 1; r <= ROUNDS; r++)); do
 					note="$note  <<< OUTPUT: $lines event lines written, $DELIVERED delivered"
 				fi ;;
 			floor) note=$mode ;;
+			metrics) note="$mode, scraped: $(jq -c .metrics <<< "$last") $(jq -r 'if .metrics_ok then "ok"
+				else "<<< MISMATCH: expected \(.expected.send) sends, \(.expected.connect) connects" end' <<< "$last")" ;;
 			bpftrace) note="events $(jq .seen.total <<< "$last")/$(jq .bt_expected <<< "$last")" ;;
 			esac
 			say "$(printf 'round %d/%d %-9s %-13s %9.1f ns/op %s' "$r" "$ROUNDS" "$p" "$cfg" \
@@ -491,6 +521,7 @@ def verdict(ok): if ok then "PASS" else "MISS" end;
 		modes: (map(.mode // empty) | unique),
 		events_ok: (if .[0].config | startswith("socktrace") then all(.events_ok) else null end),
 		output_ok: (if .[0].config | startswith("socktrace") then all(.output_ok) else null end),
+		metrics_ok: (if .[0].config == "metrics" then all(.metrics_ok) else null end),
 		mismatches: [.[] | select(.events_ok == false) | {round, expected, expected_events, seen, delivered, lost, accounted}],
 		unaccounted: [.[] | select(.accounted == false)] | length,
 		delivered: (map(.delivered) | if all(. != null) then add else null end),
@@ -537,7 +568,7 @@ def r1(n): if n == null then "-" else (n * 10 | round / 10 | tostring) end;
 def pad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 def lpad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
 def cell(c): if c == null then "-" else "\(c.median_ns | round) (\(r(c.ratio)))" end;
-def cols: ["floor", "socktrace", "socktrace-jq", "bpftrace", "strace"];
+def cols: ["floor", "socktrace", "socktrace-jq", "metrics", "bpftrace", "strace"];
 .machine as $m | .above_floor as $above |
 "socktrace benchmark — \($m.date)",
 "machine: \($m.host), kernel \($m.kernel), \($m.nproc) CPUs, \($m.cpu)",
@@ -549,7 +580,8 @@ def cols: ["floor", "socktrace", "socktrace-jq", "bpftrace", "strace"];
 "",
 "ns per operation, median of the rounds (ratio to untraced in the same run); above floor: socktrace ratio - floor ratio",
 ("loop" | pad(10)) + ("untraced" | lpad(9)) + ("floor" | lpad(16)) + ("socktrace>file" | lpad(16)) +
-	("socktrace|jq" | lpad(16)) + ("bpftrace" | lpad(16)) + ("strace" | lpad(18)) + ("above floor" | lpad(13)),
+	("socktrace|jq" | lpad(16)) + ("metrics" | lpad(16)) + ("bpftrace" | lpad(16)) + ("strace" | lpad(18)) +
+	("above floor" | lpad(13)),
 (.loops | to_entries[] | .key as $p | .value as $v | ($p | pad(10)) +
 	("\($v.untraced.median_ns | round)" | lpad(9)) +
 	([cols[] as $c | cell($v[$c]) | lpad(if $c == "strace" then 18 else 16 end)] | join("")) +
@@ -573,6 +605,8 @@ def cols: ["floor", "socktrace", "socktrace-jq", "bpftrace", "strace"];
 			  .seen.total + .lost == .expected_events then "==" else "!=" end) expected"] | join("")) end)" +
 		(if .output_ok == false then "   OUTPUT: lines written != counted written in some runs" else "" end) +
 		(if .stop_ms_max > 1000 then "   slow exit: \(.stop_ms_max) ms" else "" end) end)),
+(.loops | to_entries[] | select(.value.metrics) | "  \(.key | pad(10)) metrics       scraped every second; sends and connects of the load in the last scrape " +
+	(if .value.metrics.metrics_ok then "equal those it made, every run" else "DIFFER from those it made in some runs" end)),
 (if .event_mismatches > 0 then "  >>> EVENT MISMATCH: in \(.event_mismatches) socktrace runs written + lost != the events the load caused <<<"
  else "  every socktrace run: written + lost == the events its load caused (a reader slower than the load loses events, counted)" end),
 "",

@@ -59,6 +59,11 @@ static __always_inline void tell_cgroup(struct proc_record *r, struct task_struc
 
 	r->cgroup = BPF_CORE_READ(kn, id);
 	r->cgroup_leaf[0] = '\0';
+	if (!cgroup_names) {
+		for (int i = 0; i < CGROUP_UP; i++)
+			r->cgroup_up[i][0] = '\0';
+		return;
+	}
 	bpf_probe_read_kernel_str(r->cgroup_leaf, sizeof(r->cgroup_leaf), BPF_CORE_READ(kn, name));
 	kn = kn_parent(kn);
 #pragma unroll

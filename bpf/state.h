@@ -30,6 +30,9 @@ const volatile bool connect_outcomes = true;
 /* The pid namespace socktrace runs in (its inode number) when it is not
  * the initial one: --pid is matched, and pids are told, as seen there. */
 const volatile __u32 viewer_pidns = 0;
+/* Process records name their cgroup (--containers, --metrics): strings
+ * read only when user space has a use for them. */
+const volatile bool cgroup_names = false;
 
 /* Counters user space reads from the mmapped .bss, without a syscall:
  * what could not be followed (KERNEL_COUNTERS), and the tables' sizes. */

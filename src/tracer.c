@@ -406,6 +406,7 @@ static int open_configured(struct tracer *t, const struct opts *o)
 	s->rodata->syscall_tps = t->mode == ATTACH_TRACEPOINT && per_syscall(f);
 	s->rodata->kernel_btf = f->on[FEAT_BTF_LOADS];
 	s->rodata->connect_outcomes = f->on[FEAT_CONNECT_OUTCOMES];
+	s->rodata->cgroup_names = o->containers || o->metrics;
 	bpf_map__set_max_entries(s->maps.events, o->ring_size);
 	size_calls(s->maps.calls);
 	bpf_object__for_each_program(p, s->obj)
