@@ -72,7 +72,7 @@ static size_t who_cols(struct buf *b, const struct fmt *f, const char *time, con
 		cols = text_pad(b, cols + strlen(uid), at += W_UID);
 	}
 	at += f->width ? W_COMM_NARROW : W_COMM_WIDE;
-	cols += comm_len ? text_comm(b, comm, comm_len, at - cols - 1) : (buf_str(b, comm), strlen(comm));
+	cols += comm_len ? text_field(b, comm, comm_len, at - cols - 1) : (buf_str(b, comm), strlen(comm));
 	return text_pad(b, cols, at);
 }
 

@@ -16,11 +16,6 @@ struct procinfo {
 	struct hmap procs;
 };
 
-static uint64_t key_of(uint32_t pid, uint64_t pstart)
-{
-	return pstart << 22 ^ pid;
-}
-
 struct procinfo *procinfo_new(void)
 {
 	return calloc(1, sizeof(struct procinfo));
@@ -74,7 +69,7 @@ static void read_args(struct proc_info *info)
 int procinfo_note(struct procinfo *p, const void *data, size_t size, bool read_proc)
 {
 	const struct proc_record *r = data;
-	uint64_t key = key_of(r->who.pid, r->who.pstart);
+	uint64_t key = proc_key(r->who.pid, r->who.pstart);
 	struct proc_node *n;
 
 	if (!procinfo_is_record(data, size))
@@ -116,6 +111,6 @@ const struct proc_info *procinfo_get(const struct procinfo *p, uint32_t pid, uin
 
 	if (!p)
 		return NULL;
-	n = (const struct proc_node *)hmap_find(&p->procs, key_of(pid, pstart));
+	n = (const struct proc_node *)hmap_find(&p->procs, proc_key(pid, pstart));
 	return n && n->info.pid == pid && n->info.pstart == pstart ? &n->info : NULL;
 }

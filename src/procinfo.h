@@ -27,6 +27,14 @@ struct proc_info {
 
 struct procinfo;
 
+/* A process's key in the tables that keep processes (pid, start): the
+ * same for two only if one pid's start times are an exact multiple of
+ * 2^42 ns (73 minutes) apart. */
+static inline uint64_t proc_key(uint32_t pid, uint64_t pstart)
+{
+	return pstart << 22 ^ pid;
+}
+
 struct procinfo *procinfo_new(void);
 void procinfo_free(struct procinfo *p);
 /* Whether a ring record is a struct proc_record. */

@@ -7,6 +7,7 @@
 #include "escape.h"
 #include "kinds.h"
 #include "hmap.h"
+#include "procinfo.h"
 #include "proctab.h"
 
 struct proc_node {
@@ -17,13 +18,6 @@ struct proc_node {
 struct proctab {
 	struct hmap procs;
 };
-
-/* Unique for any two processes that could meet in one run: the same pid
- * with start times an exact multiple of 2^42 ns (73 minutes) apart. */
-static uint64_t proc_key(uint32_t pid, uint64_t pstart)
-{
-	return pstart << 22 ^ pid;
-}
 
 struct proctab *proctab_new(void)
 {

@@ -82,13 +82,6 @@ size_t text_pad(struct buf *b, size_t cols, size_t width)
 	return cols;
 }
 
-size_t text_comm(struct buf *b, const char *comm, size_t n, size_t width)
-{
-	/* A name keeps to its column, whatever its escapes or wide
-	 * characters: cut with a '~' if it is longer (JSON has it whole). */
-	return text_field(b, comm, n, width);
-}
-
 /* The stream's columns before the detail; comm_len 0: comm is a trusted
  * label. Returns the columns written. */
 static size_t stream_cols(struct buf *b, const struct fmt *f, const char *time, const char *pid,
@@ -106,7 +99,7 @@ static size_t stream_cols(struct buf *b, const struct fmt *f, const char *time, 
 		buf_str(b, uid);
 		cols = text_pad(b, cols + strlen(uid), at += l->uid);
 	}
-	cols += comm_len ? text_comm(b, comm, comm_len, l->comm - 1) : (buf_str(b, comm), strlen(comm));
+	cols += comm_len ? text_field(b, comm, comm_len, l->comm - 1) : (buf_str(b, comm), strlen(comm));
 	cols = text_pad(b, cols, at += l->comm);
 	if (l->fd) {
 		buf_str(b, fd);

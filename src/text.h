@@ -24,8 +24,6 @@ size_t text_time_width(const struct fmt *f);
 /* Pads from column cols to width with spaces (one at least); returns width
  * or, past it, cols + 1. */
 size_t text_pad(struct buf *b, size_t cols, size_t width);
-/* A process's name within width columns, escaped, cut with '~'. */
-size_t text_comm(struct buf *b, const char *comm, size_t n, size_t width);
 /*
  * A socket's ends within width columns (0: no limit), as
  * "tcp 10.0.0.2:40000 > 93.184.216.34:80", "<" when the peer began it,

@@ -195,7 +195,7 @@ static void text_row(FILE *f, const struct top_row *r, bool proc)
 	row_name(r, proc, name, sizeof(name));
 	buf_init(&b, comm, sizeof(comm) - 1);
 	if (proc && (r->key.pid || r->key.family))
-		text_comm(&b, r->comm, sizeof(r->comm), 15);
+		text_field(&b, r->comm, sizeof(r->comm), 15);
 	comm[b.len] = '\0';
 	buf_init(&b, out, sizeof(out) - 1);
 	text_short_bytes(&b, r->out);
