@@ -106,7 +106,7 @@ $(OUT)/bpftest/filter_test: tests/bpf/filter_test.c $(OUT)/bpftest/filter_test.s
 
 # libFuzzer target over the decoding and formatting code (clang only).
 fuzz: $(OUT)/fuzz/fuzz_event
-FUZZED := buf escape hmap cgnames names kinds proctab peertab procinfo briefs json text connview top
+FUZZED := buf escape hmap cgnames names kinds proctab peertab procinfo briefs json text connview top metrics
 $(OUT)/fuzz/fuzz_event: tests/fuzz/fuzz_event.c $(FUZZED:%=src/%.c) $(wildcard src/*.h) include/socktrace.h | $(OUT)/fuzz
 	$(CLANG) $(CFLAGS) $(WARN) -D_GNU_SOURCE -Iinclude -Isrc -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=all $< $(FUZZED:%=src/%.c) -o $@

@@ -18,6 +18,8 @@
 #include "procinfo.h"
 #include "proctab.h"
 #include "top.h"
+#include "metrics.h"
+#include "escape.h"
 
 /* An independent strict checker for the JSON our formats produce: one
  * object of string and integer values. */
@@ -152,6 +154,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct connview *view;
 	static struct top *top;
 	static struct procinfo *procs;
+	static struct metrics *metrics;
 	struct snapshot snap = { 0 };
 	char mem[LINE_MAX_LEN];
 	struct event e;
@@ -172,6 +175,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		top = top_new();
 		procinfo_free(procs);
 		procs = procinfo_new();
+		metrics_free(metrics);
+		metrics = metrics_new(3, 60);
 	}
 	memcpy(&snap, data, size < sizeof(snap) ? size : sizeof(snap));
 	proctab_open_at_end(tab, &snap);
@@ -240,6 +245,37 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				check_json_frame(frame, frame_len);
 		}
 		free(frame);
+	}
+
+	/* --metrics: the event counted under names of any bytes; now and
+	 * then the exposition, which must stay valid UTF-8 without a control
+	 * character but the line ends, whatever the names. */
+	{
+		char cgroup[24] = "";
+
+		memcpy(cgroup, data, size < sizeof(cgroup) - 1 ? size : sizeof(cgroup) - 1);
+		metrics_event(metrics, &e, e.h.who.comm, style & 2 ? cgroup : NULL, (int64_t)(style & 7) * 1000000000);
+	}
+	if ((style & 0x18) == 0x18) {
+		struct metrics_health h = { 0 };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *fm = open_memstream(&text, &len);
+
+		if (fm) {
+			metrics_expire(metrics, 61000000000LL);
+			metrics_write(metrics, &h, fm);
+			fclose(fm);
+			for (size_t i = 0; text && i < len;) {
+				const unsigned char *u = (const unsigned char *)text + i;
+				size_t n = *u < 0x80 ? 1 : utf8_len(u, len - i);
+
+				if (!n || (*u < 0x20 && *u != '\n') || *u == 0x7f)
+					abort();
+				i += n;
+			}
+		}
+		free(text);
 	}
 
 	/* The bytes as a comm of any length. */
