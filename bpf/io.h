@@ -324,22 +324,35 @@ static __always_inline bool proc_skipped(struct task_struct *t)
  * kernel copies out only after the sock tracepoint: left for the
  * syscall's exit (io_exit()), which reads the source and counts the
  * receive. A recvmmsg is left once, at its first message: its exit
- * counts each.
+ * counts each. The io is the CPU's (io_slot()). A global function: its
+ * call record is on its own stack, not on the tracepoint program's,
+ * whose chain through sock_io() is near the verifier's 512 bytes under a
+ * viewer's pid namespace (6.12 refused it).
  */
-static __always_inline void recv_at_exit(struct task_struct *t, const struct io *io)
+__noinline int recv_at_exit(void)
 {
-	struct call c = { .kind = CK_IO, .sk = io->sk, .fd = io->fd, .call = io->call,
-			  .uaddr = io->name, .addrlen = io->namelen, .flags = CF_SOURCE };
-	struct fd_key k = { .files = cur_files(t), .fd = io->fd };
+	struct io *io = io_slot();
+	struct call c = { .kind = CK_IO, .flags = CF_SOURCE };
+	struct fd_key k = {};
 	const struct call *old;
 
+	if (!io)
+		return 0;
+	c.sk = io->sk;
+	c.fd = io->fd;
+	c.call = io->call;
+	c.uaddr = io->name;
+	c.addrlen = io->namelen;
+	k.files = cur_files(current_task());
+	k.fd = io->fd;
 	if (io->call == CALL_recvmmsg) {
 		old = find_call(CK_IO);
 		if (old && old->sk == io->sk)
-			return;
+			return 0;
 		c.flags |= CF_MMSG;
 	}
 	save_call(&c, &k);
+	return 0;
 }
 
 /* sock:sock_send_length / sock_recv_length (6.3+): every send and receive
@@ -373,7 +386,7 @@ static __always_inline int sock_layer(struct sock *sk, int ret, int flags, bool 
 		return 0;
 	}
 	if (io->name)
-		recv_at_exit(t, io);
+		recv_at_exit();
 	else
 		sock_io();
 	return 0;

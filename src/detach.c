@@ -36,6 +36,17 @@ void tracer_detach_start(struct tracer *t)
 
 	if (t->detach || !(d = calloc(1, sizeof(*d))))
 		return;
+	/* The sock tracepoints first, at once: a receive they leave for its
+	 * syscall's exit (io.h, recv_at_exit()) must find the exit still
+	 * there, or count as unreturned. */
+	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt; i++) {
+		const struct bpf_prog_skeleton *p = &t->skel->skeleton->progs[i];
+
+		if (*p->link && !strncmp(bpf_program__section_name(*p->prog), "raw_tp/sock_", 12)) {
+			bpf_link__destroy(*p->link);
+			*p->link = NULL;
+		}
+	}
 	for (int i = 0; t->skel && i < t->skel->skeleton->prog_cnt && d->n < MAX_LINKS; i++) {
 		const struct bpf_prog_skeleton *p = &t->skel->skeleton->progs[i];
 

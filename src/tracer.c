@@ -414,6 +414,16 @@ static int open_configured(struct tracer *t, const struct opts *o)
 	return 0;
 }
 
+/* A program at the exit of a call, which consumes what an entry program
+ * leaves (calls.h). */
+static bool is_exit(const struct bpf_program *p)
+{
+	const char *sec = bpf_program__section_name(p);
+
+	return starts(sec, "kretsyscall/") || starts(sec, "kretprobe/") || starts(sec, "tp/syscalls/sys_exit_") ||
+	       starts(sec, "raw_tp/sys_exit");
+}
+
 static bool is_kretprobe(const struct bpf_program *p)
 {
 	const char *sec = bpf_program__section_name(p);
@@ -484,13 +494,16 @@ static int load_attach(struct tracer *t, const struct opts *o, struct culprit *c
 			blame(c, p, -rc, false);
 		return rc;
 	}
-	/* Each program on its own, so that a refusal names it. The iterators
-	 * are attached apart (iters.c). */
-	for (int i = 0; i < t->skel->skeleton->prog_cnt; i++) {
-		const struct bpf_prog_skeleton *ps = &t->skel->skeleton->progs[i];
+	/* Each program on its own, so that a refusal names it; the exits
+	 * first, so that no call an entry program saves misses its exit
+	 * (it would count as unreturned). The iterators are attached apart
+	 * (iters.c). */
+	for (int i = 0; i < 2 * t->skel->skeleton->prog_cnt; i++) {
+		const struct bpf_prog_skeleton *ps = &t->skel->skeleton->progs[i % t->skel->skeleton->prog_cnt];
 
 		p = *ps->prog;
-		if (!bpf_program__autoload(p) || starts(bpf_program__section_name(p), "iter/"))
+		if (!bpf_program__autoload(p) || starts(bpf_program__section_name(p), "iter/") ||
+		    is_exit(p) != (i < t->skel->skeleton->prog_cnt))
 			continue;
 		*ps->link = is_kretprobe(p) && t->feat.on[FEAT_KRETPROBE_ROOM] ?
 			    attach_kretprobe(t, o, p, c) : bpf_program__attach(p);
