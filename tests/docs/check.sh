@@ -69,7 +69,7 @@ same "man page: the event kinds" "$(get '.kinds + ["lost"]')" \
 	"$(awk '/^\*event\*$/ { on = 1; next } on && /^$/ { exit } on' "$man" | words '\*[a-z_]+\*')"
 same "man page: the kinds --events takes" "$(get .kinds)" \
 	"$(awk '/^\*-e\*, \*--events\*/ { on = 1; next } on && /or \*all\*/ { print; exit } on' "$man" |
-	   words '\*[a-z_]+\*' | jq -c '. - ["all"]')"
+	   words '\*[a-z_]+\*' | jq -c '. - ["all", "none"]')"
 same "man page: the calls" "$(get .calls)" \
 	"$(awk '/One call\. \*call\*:/ { on = 1 } on { print } on && /;/ { exit }' "$man" | words '\*"[a-z_0-9]+"\*')"
 same "man page: the close reasons" "$(get .reasons)" \
