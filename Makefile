@@ -33,7 +33,7 @@ TEST_DEPS := jq util-linux python3 python3-jsonschema valgrind libclang-rt-14-de
 	strace wget curl netcat-openbsd socat nodejs bind9-dnsutils dnsmasq-base iproute2 \
 	mandoc man-db build-essential debhelper dpkg-dev lintian systemd systemd-container zsh git \
 	prometheus
-BENCH_DEPS := jq bpftrace strace
+BENCH_DEPS := jq bpftrace strace redis-server redis-tools nginx wrk apache2-utils iperf3 libbpf-tools
 
 .DELETE_ON_ERROR:
 .SECONDARY:
@@ -154,6 +154,7 @@ test-vm: deps-test
 bench: deps-bench
 	$(MAKE) all $(OUT)/bench/floor
 	bench/run.sh
+	bench/realload.sh
 
 clean:
 	rm -rf $(OUT)
