@@ -61,6 +61,7 @@ struct cfg {
 
 struct expect {
 	long long connect, accept, send, close;
+	long long listen;	/* the tcp loop's listener, once */
 };
 
 static void die(const char *what)
@@ -208,6 +209,7 @@ static void setup(const struct cfg *c, struct run *r, void (**op)(struct run *),
 		r->rx = bound(SOCK_STREAM | SOCK_NONBLOCK, &r->dst);
 		if (setsockopt(r->rx, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)) || listen(r->rx, 4096))
 			die("listen");
+		r->ex.listen++;
 		*op = op_tcp;
 		per->connect = per->accept = per->send = 1;
 		per->close = 2;
@@ -255,13 +257,13 @@ static void teardown(struct run *r)
 
 static void print_result(const struct cfg *c, const struct run *r, long long ops, int64_t ns)
 {
-	long long total = r->ex.connect + r->ex.accept + r->ex.send + r->ex.close;
+	long long total = r->ex.connect + r->ex.accept + r->ex.send + r->ex.close + r->ex.listen;
 
 	printf("{\"pattern\":\"%s\",\"pid\":%d,\"ops\":%lld,\"warmup_ops\":%lld,\"elapsed_ns\":%lld,"
 	       "\"ns_per_op\":%.1f,\"expected\":{\"connect\":%lld,\"accept\":%lld,\"send\":%lld,"
-	       "\"close\":%lld},\"expected_events\":%lld}\n",
+	       "\"close\":%lld,\"listen\":%lld},\"expected_events\":%lld}\n",
 	       c->pattern, (int)getpid(), ops, c->warmup, (long long)ns, ops ? (double)ns / ops : 0.0,
-	       r->ex.connect, r->ex.accept, r->ex.send, r->ex.close, total);
+	       r->ex.connect, r->ex.accept, r->ex.send, r->ex.close, r->ex.listen, total);
 }
 
 static void loop(const struct cfg *c)

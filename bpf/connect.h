@@ -216,13 +216,14 @@ static __noinline int connect_exit(long ret)
 
 		v = track(&k, &ends, &n, t);
 	}
-	/* Who its process is, before the event. */
-	tell_current(t);
 	pc = bpf_map_lookup_elem(&connect_head, &zero);
 	if (!pc)
 		goto out;
 	h = &pc->head;
 	who_current(&h->who, t, v);
+	/* Who its process is, before the event: with the ids just read (the
+	 * start from the descriptor's entry when it is its owner's). */
+	tell_process(h->who.pid, h->who.pstart, 0);
 	h->kind = EV_CONNECT;
 	h->flags = 0;
 	if (v) {
