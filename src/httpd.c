@@ -177,21 +177,38 @@ static void accept_all(struct httpd *h, int64_t now_ns)
 	}
 }
 
+/* What a read or send of a client's that returned n means: MOVED bytes,
+ * AGAIN (try again now: a signal), WAIT (for epoll), or END (the client
+ * closed, or failed: it is ended). */
+enum moved { MOVED, AGAIN, WAIT, END };
+
+static enum moved moved(struct httpd *h, struct client *c, ssize_t n)
+{
+	if (n > 0)
+		return MOVED;
+	if (n < 0 && errno == EINTR)
+		return AGAIN;
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		return WAIT;
+	client_end(h, c, false);
+	return END;
+}
+
 /* Sends what it can of the response; ends the exchange once all is sent. */
 static void send_some(struct httpd *h, struct client *c)
 {
 	while (c->out_sent < c->out_len) {
 		ssize_t n = send(c->fd, c->out + c->out_sent, c->out_len - c->out_sent, MSG_NOSIGNAL | MSG_DONTWAIT);
 
-		if (n < 0 && errno == EINTR)
+		switch (moved(h, c, n)) {
+		case AGAIN:
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		case WAIT:
+		case END:
 			return;
-		if (n <= 0) {
-			client_end(h, c, false);
-			return;
+		case MOVED:
+			c->out_sent += (size_t)n;
 		}
-		c->out_sent += (size_t)n;
 	}
 	client_end(h, c, true);
 }
@@ -275,13 +292,14 @@ static void read_some(struct httpd *h, struct client *c, httpd_body_fn body, voi
 	for (;;) {
 		ssize_t n = read(c->fd, c->req + c->got, sizeof(c->req) - 1 - c->got);
 
-		if (n < 0 && errno == EINTR)
+		switch (moved(h, c, n)) {
+		case AGAIN:
 			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		case WAIT:
+		case END:
 			return;
-		if (n <= 0) {
-			client_end(h, c, false);
-			return;
+		case MOVED:
+			break;
 		}
 		c->got += (size_t)n;
 		c->req[c->got] = '\0';

@@ -405,28 +405,26 @@ void metrics_write(const struct metrics *m, const struct metrics_health *h, FILE
 #undef TRAFFIC_PEER
 	}
 
-	/* socktrace's own health. */
-	family(f, "socktrace_events_received_total", "counter", "Records read from the kernel's ring buffer.");
-	fprintf(f, "socktrace_events_received_total %" PRIu64 "\n", h->received);
-	family(f, "socktrace_events_written_total", "counter", "Events written to the output.");
-	fprintf(f, "socktrace_events_written_total %" PRIu64 "\n", h->written);
-	family(f, "socktrace_events_unwritten_total", "counter",
-	       "Events the output could not take in time (a stalled reader).");
-	fprintf(f, "socktrace_events_unwritten_total %" PRIu64 "\n", h->unwritten);
-	family(f, "socktrace_events_lost_total", "counter",
-	       "Events the kernel dropped, the ring buffer full: the counters miss them.");
-	fprintf(f, "socktrace_events_lost_total %" PRIu64 "\n", h->lost);
-	family(f, "socktrace_records_malformed_total", "counter", "Ring buffer records that were not an event.");
-	fprintf(f, "socktrace_records_malformed_total %" PRIu64 "\n", h->malformed);
-#define HEALTH_FAMILY(name, help)							\
-	family(f, "socktrace_kernel_" #name "_total", "counter", "The kernel side's " help ".");	\
-	fprintf(f, "socktrace_kernel_" #name "_total %" PRIu64 "\n", h->name);
-	KERNEL_COUNTERS(HEALTH_FAMILY)
-#undef HEALTH_FAMILY
-	family(f, "socktrace_kernel_sockets", "gauge", "Descriptors the kernel side tracks now.");
-	fprintf(f, "socktrace_kernel_sockets %" PRId64 "\n", h->sockets);
-	family(f, "socktrace_kernel_tables", "gauge", "Descriptor tables the kernel side tracks now.");
-	fprintf(f, "socktrace_kernel_tables %" PRId64 "\n", h->tables);
+	/* socktrace's own health, one row each: X(name, type, value, help). */
+#define HEALTH_FAMILIES(X)										\
+	X(events_received_total, counter, h->received, "Records read from the kernel's ring buffer.")	\
+	X(events_written_total, counter, h->written, "Events written to the output.")			\
+	X(events_unwritten_total, counter, h->unwritten,						\
+	  "Events the output could not take in time (a stalled reader).")				\
+	X(events_lost_total, counter, h->lost,								\
+	  "Events the kernel dropped, the ring buffer full: the counters miss them.")			\
+	X(records_malformed_total, counter, h->malformed, "Ring buffer records that were not an event.")	\
+	KERNEL_COUNTERS(KERNEL_FAMILY)									\
+	X(kernel_sockets, gauge, h->sockets, "Descriptors the kernel side tracks now.")			\
+	X(kernel_tables, gauge, h->tables, "Descriptor tables the kernel side tracks now.")
+#define KERNEL_FAMILY(name, help) X(kernel_##name##_total, counter, h->name, "The kernel side's " help ".")
+#define X(name, type, value, help)							\
+	family(f, "socktrace_" #name, #type, help);					\
+	fprintf(f, "socktrace_" #name " %" PRId64 "\n", (int64_t)(value));
+	HEALTH_FAMILIES(X)
+#undef X
+#undef KERNEL_FAMILY
+#undef HEALTH_FAMILIES
 	family(f, "socktrace_metrics_series", "gauge", "Series kept now, of processes and of peers.");
 	fprintf(f, "socktrace_metrics_series{of=\"processes\"} %zu\n", m->procs.count);
 	fprintf(f, "socktrace_metrics_series{of=\"peers\"} %zu\n", m->peers.count);
