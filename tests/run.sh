@@ -55,7 +55,7 @@ e2e() { # e2e LABEL SOCKTRACE [ARGS...]
 # The libFuzzer target for a bounded time; a finding fails it.
 fuzz() {
 	mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz_event -max_total_time=20 -rss_limit_mb=2048 -artifact_prefix=build/fuzz/ \
+	build/fuzz/fuzz_event -max_total_time=12 -rss_limit_mb=2048 -artifact_prefix=build/fuzz/ \
 		build/fuzz/corpus 2>&1 | grep -E '^(Done|==|SUMMARY|artifact)|runtime error'
 	local rc=${PIPESTATUS[0]}
 	echo "fuzz: $((rc == 0)) passed, $((rc != 0)) failed"
