@@ -2,13 +2,15 @@
 # SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 # What socktrace costs real servers under load, as `make bench` runs it after
 # bench/run.sh: redis, nginx and iperf3 on loopback, driven by redis-benchmark,
-# wrk, ab and iperf3, untraced and under socktrace, socktrace -e all, tcplife
+# wrk, ab and iperf3, untraced, under socktrace's floor (its hooks with empty
+# programs, build/bench/floor), socktrace, socktrace -e all, tcplife
 # (libbpf-tools) and bench/realload.bt (bpftrace). See bench/README.md.
 # Needs root, jq, bpftool, unshare, redis-server, redis-tools, nginx, wrk,
 # apache2-utils, iperf3, libbpf-tools, bpftrace.
 #
 #   bench/realload.sh   environment (defaults in brackets):
 #     SOCKTRACE      the binary to measure [build/socktrace]
+#     FLOOR          its floor: the same hooks, empty programs [build/bench/floor]
 #     ATTACH         socktrace's attach mode [auto]
 #     ROUNDS         rounds of every load under every configuration [5]
 #     DURATION       seconds of one wrk or iperf3 run [5]
@@ -19,7 +21,7 @@
 #     UDP_LEN        iperf3 UDP datagram size, bytes [1400]
 #     NGINX_WORKERS  nginx worker_processes [1]
 #     LOADS          loads [redis nginx-small nginx-large iperf-tcp iperf-udp ab]
-#     CONFIGS        configurations [untraced socktrace socktrace-all tcplife bpftrace]
+#     CONFIGS        configurations [untraced floor socktrace socktrace-all tcplife bpftrace]
 #     BENCH_OUT      where the report goes [build/bench]
 #     BPF_STATS      1: also the tracers' BPF run time per request, with
 #                    kernel.bpf_stats_enabled on for the benchmark (which taxes
@@ -37,6 +39,7 @@ if [ $# -gt 0 ]; then
 fi
 cd "$(dirname "$0")/.." || exit 1
 SOCKTRACE=${SOCKTRACE:-build/socktrace}
+FLOOR=${FLOOR:-build/bench/floor}
 ATTACH=${ATTACH:-auto}
 ROUNDS=${ROUNDS:-5}
 DURATION=${DURATION:-5}
@@ -47,7 +50,7 @@ UDP_RATE=${UDP_RATE:-200M}
 UDP_LEN=${UDP_LEN:-1400}
 NGINX_WORKERS=${NGINX_WORKERS:-1}
 LOADS=${LOADS:-redis nginx-small nginx-large iperf-tcp iperf-udp ab}
-CONFIGS=${CONFIGS:-untraced socktrace socktrace-all tcplife bpftrace}
+CONFIGS=${CONFIGS:-untraced floor socktrace socktrace-all tcplife bpftrace}
 OUT=${BENCH_OUT:-build/bench}
 KEEP=${KEEP:-0}
 BPF_STATS=${BPF_STATS:-0}
@@ -72,7 +75,7 @@ for l in $LOADS; do
 	case $l in redis | nginx-small | nginx-large | iperf-tcp | iperf-udp | ab) ;; *) die "no load $l" ;; esac
 done
 for c in $CONFIGS; do
-	case $c in untraced | socktrace | socktrace-all | tcplife | bpftrace) ;; *) die "no configuration $c" ;; esac
+	case $c in untraced | floor | socktrace | socktrace-all | tcplife | bpftrace) ;; *) die "no configuration $c" ;; esac
 done
 
 # need TOOL PACKAGE: a missing tool, named with the Debian package that has it.
@@ -92,6 +95,7 @@ for c in $CONFIGS; do
 	case $c in
 	tcplife) [ -x "$TCPLIFE" ] || die "tcplife is missing: install libbpf-tools (make deps-bench does)" ;;
 	bpftrace) need bpftrace bpftrace ;;
+	floor) [ -x "$FLOOR" ] || die "$FLOOR is not built (make build/bench/floor)" ;;
 	esac
 done
 [ -x "$SOCKTRACE" ] || die "$SOCKTRACE is not built (make all)"
@@ -420,6 +424,11 @@ start_tracer() {
 			> "$W/out" 2> "$W/err" < /dev/null &
 		TR_PID=$!
 		ready='"status":"tracing"' where=$W/status ;;
+	floor)
+		# What socktrace's hooks cost before its programs do anything.
+		"$FLOOR" --attach "$ATTACH" > "$W/out" 2> "$W/err" < /dev/null &
+		TR_PID=$!
+		ready='^floor: attached' where=$W/err ;;
 	tcplife)
 		# Its header, line-buffered, is written once its programs are attached.
 		stdbuf -oL "$TCPLIFE" > "$W/out" 2> "$W/err" < /dev/null &
@@ -444,7 +453,7 @@ start_tracer() {
 		why="exited with status $? before attaching"
 	fi
 	TR_PID=
-	case $1 in socktrace*) die "$1 $why: $(head -c 600 "$W/err")" ;; esac
+	case $1 in socktrace* | floor) die "$1 $why: $(head -c 600 "$W/err")" ;; esac
 	UNAVAILABLE[$1]="$why: $(grep -v -e '^Attaching' -e RLIMIT_MEMLOCK "$W/err" | head -c 300 | tr '\n' ' ')"
 	say "$1 unavailable, left out: ${UNAVAILABLE[$1]}"
 	return 1
@@ -459,7 +468,7 @@ stop_tracer() {
 	local t0 n
 	t0=$(now_ms)
 	case $1 in
-	socktrace*) stop_pid "$TR_PID" "$STOP_TIMEOUT" ;;
+	socktrace* | floor) stop_pid "$TR_PID" "$STOP_TIMEOUT" ;;
 	*)
 		# SIGINT again every second: bpftrace 0.17 misses one that lands
 		# just before it blocks in epoll_wait, and then waits for an event
@@ -483,6 +492,7 @@ stop_tracer() {
 			WRITTEN=${BASH_REMATCH[1]}
 			LOST=${BASH_REMATCH[2]}
 		fi ;;
+	floor) MODE=$(sed -n 's/^floor: attached with \([a-z]*\) programs.*/\1/p' "$W/err" | head -1) ;;
 	# libbpf-tools: "lost N events on CPU #C"; bpftrace: "Lost N events".
 	tcplife | bpftrace)
 		LOST=$(awk 'tolower($0) ~ /lost [0-9]+ events/ { for (i = 1; i < NF; i++)
@@ -686,7 +696,7 @@ def pad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 def lpad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
 def num(u; v): if v == null then "-" elif u == "Gbit/s" then r(v; 100) elif v >= 100 then (v | round | tostring) else r(v; 10) end;
 def cpu(v): if v == null then "-" elif v >= 100 then (v | round | tostring) elif v >= 10 then r(v; 10) else r(v; 100) end;
-def names: {untraced: "untraced", socktrace: "socktrace", "socktrace-all": "socktrace -e all",
+def names: {untraced: "untraced", floor: "floor", socktrace: "socktrace", "socktrace-all": "socktrace -e all",
 	tcplife: "tcplife", bpftrace: "bpftrace"};
 def cell(u; c; base): if c == null then "-" elif base then "\(num(u; c.median)) \(r(c.range * 100; 10))%"
 	else "\(num(u; c.median)) (\(r(c.ratio; 1000))) \(r(c.range * 100; 10))%" end;

@@ -46,9 +46,12 @@ struct call {
 };
 
 /* A plain hash, not an LRU: nothing may evict another thread's call.
- * Entries go at the call's exit or the thread's. User space sizes it to
- * pid_max, so that every thread the kernel can have fits; a full table
- * (pid_max raised later) is counted, never silent. */
+ * An entry is the thread's slot, kept from its first hooked call to its
+ * exit: a call is written into it and ended by clearing its kind, so the
+ * calls a thread makes after its first cost two lookups, not an insert
+ * and a delete (README, Performance). User space sizes it to pid_max, so
+ * that every thread the kernel can have fits; a full table (pid_max
+ * raised later) is counted, never silent. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 32768);
@@ -57,7 +60,7 @@ struct {
 } calls SEC(".maps");
 
 /*
- * A thread makes one call at a time, and every hooked return drops its
+ * A thread makes one call at a time, and every hooked return ends its
  * call: one still pending at the thread's next call, or at its exit, had
  * its return missed (a kretprobe holds only so many calls in flight).
  * Count it, and mark its socket (files: the table of the current task).
@@ -74,15 +77,19 @@ static __always_inline void missed_return(const struct call *old, __u64 files)
 
 /* Leaves c for the exit hook; k, when given, is the descriptor whose
  * totals would miss it if the table is full. */
-static __always_inline void save_call(struct call *c, struct fd_key *k)
+static __always_inline void save_call(const struct call *c, struct fd_key *k)
 {
 	__u64 id = bpf_get_current_pid_tgid();
-	struct call *old = bpf_map_lookup_elem(&calls, &id);
+	struct call *slot = bpf_map_lookup_elem(&calls, &id);
 	struct sock_val *v;
 
-	if (old)
-		missed_return(old, cur_files(current_task()));
-	if (!bpf_map_update_elem(&calls, &id, c, BPF_ANY))
+	if (slot) {
+		if (slot->kind)
+			missed_return(slot, cur_files(current_task()));
+		*slot = *c;
+		return;
+	}
+	if (!bpf_map_update_elem(&calls, &id, c, BPF_NOEXIST))
 		return;
 	/* The table is full: say so, and mark the socket whose totals will
 	 * miss this call. */
@@ -101,11 +108,10 @@ static __always_inline struct call *find_call(__u8 kind)
 	return c && c->kind == kind ? c : NULL;
 }
 
-static __always_inline void drop_call(void)
+/* The call c (find_call's) returned: its slot is free for the next. */
+static __always_inline void end_call(struct call *c)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-
-	bpf_map_delete_elem(&calls, &id);
+	c->kind = 0;
 }
 
 #endif

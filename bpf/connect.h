@@ -250,7 +250,7 @@ static __noinline int connect_exit(long ret)
 	if (connect_outcomes && v && ret == -EINPROGRESS && ends.proto == IPPROTO_TCP)
 		wait_outcome(v, sk, pc);
 out:
-	drop_call();
+	end_call(c);
 	return 0;
 }
 

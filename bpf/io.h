@@ -504,8 +504,21 @@ static __always_inline int io_exit(long ret)
 			recv_source(io, c);
 		sock_io();
 	}
-	drop_call();
+	end_call(c);
 	return 0;
+}
+
+/* The exit of a receive syscall nr, where the sock tracepoints count
+ * receives: one that asked for its datagram's source left its call for
+ * here (recv_at_exit()). A recvfrom that passed no address left none,
+ * and most receives on a stream are such (nginx's, redis's): they cost a
+ * register load, not a lookup in the call table. */
+static __always_inline int source_exit(long nr, long ret)
+{
+	if (nr == NR_recvfrom && BTF_LOADS &&
+	    !LOAD_ARG5((struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf())))
+		return 0;
+	return io_exit(ret);
 }
 
 /* A send or receive on fd through a syscall (tracepoint mode without sock

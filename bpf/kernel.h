@@ -59,12 +59,14 @@
 #if defined(__TARGET_ARCH_x86)
 #define LOAD_NR(r) ((r)->orig_ax)
 #define LOAD_ARG1(r) ((r)->di)
+#define LOAD_ARG5(r) ((r)->r8)
 #define LOAD_ARGS(r, a) ((a)[0] = (r)->di, (a)[1] = (r)->si, (a)[2] = (r)->dx,	\
 			 (a)[3] = (r)->r10, (a)[4] = (r)->r8, (a)[5] = (r)->r9)
 #define LOAD_COMPAT(t) ((t)->thread_info.status & TS_COMPAT)
 #elif defined(__TARGET_ARCH_arm64)
 #define LOAD_NR(r) ((r)->syscallno)
 #define LOAD_ARG1(r) ((r)->orig_x0)
+#define LOAD_ARG5(r) ((r)->regs[4])
 #define LOAD_ARGS(r, a) ((a)[0] = (r)->orig_x0, (a)[1] = (r)->regs[1], (a)[2] = (r)->regs[2], \
 			 (a)[3] = (r)->regs[3], (a)[4] = (r)->regs[4], (a)[5] = (r)->regs[5])
 #define LOAD_COMPAT(t) ((t)->thread_info.flags & (1UL << TIF_32BIT))

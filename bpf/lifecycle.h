@@ -109,7 +109,7 @@ static __noinline int close_range_exit(long ret)
 		 * beyond is found at exec or exit. */
 		walk(&w, c->hi, false);
 	}
-	drop_call();
+	end_call(c);
 	return 0;
 }
 
@@ -156,10 +156,11 @@ static __always_inline int on_exit(bool use_loop)
 	struct call *c;
 
 	/* A call returns before its thread exits: one still pending lost
-	 * its return. */
+	 * its return. The thread's slot goes with it. */
 	c = bpf_map_lookup_elem(&calls, &id);
 	if (c) {
-		missed_return(c, files);
+		if (c->kind)
+			missed_return(c, files);
 		bpf_map_delete_elem(&calls, &id);
 	}
 	if (filter.follow && group_dead) {
@@ -185,12 +186,21 @@ static __always_inline int on_exit(bool use_loop)
 	return 0;
 }
 
-static __always_inline int on_exec(bool use_loop)
+/* old_pid: the thread's id before exec; a thread other than the leader
+ * that execs takes the leader's, and its call slot under the old one
+ * would be kept by nothing (calls.h). */
+static __always_inline int on_exec(__u32 old_pid, bool use_loop)
 {
 	__u64 files = task_files(current_task());
 	struct walk w = { .files = files, .mode = WALK_GONE, .reason = REASON_EXEC };
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
 	__u64 *held = bpf_map_lookup_elem(&sharers, &tgid);
+
+	if (old_pid != (__u32)id) {
+		id = (id & ~0xffffffffULL) | old_pid;
+		bpf_map_delete_elem(&calls, &id);
+	}
 
 	/* A process that shared its table has one of its own after exec. */
 	if (held && *held != files)

@@ -72,7 +72,7 @@ static __noinline int listen_exit(long ret)
 	e->listen.pad = 0;
 	submit(e);
 out:
-	drop_call();
+	end_call(c);
 	return 0;
 }
 

@@ -53,9 +53,9 @@ int rt_exit_##variant(void *ctx)						\
 	return on_exit(use_loop);						\
 }										\
 SEC("raw_tp/sched_process_exec")						\
-int rt_exec_##variant(void *ctx)						\
+int BPF_PROG(rt_exec_##variant, struct task_struct *p, pid_t old_pid)		\
 {										\
-	return on_exec(use_loop);						\
+	return on_exec(old_pid, use_loop);					\
 }										\
 SEC("raw_tp/sched_process_fork")						\
 int BPF_PROG(rt_fork_##variant, struct task_struct *parent, struct task_struct *child) \
@@ -202,7 +202,7 @@ int kp32_socketcall(struct pt_regs *ctx)
  * datagram's source. */
 #define SOURCE_EXIT_CASE(name)					\
 	case NR_##name:						\
-		return io_exit(ret);
+		return source_exit(NR_##name, ret);
 
 SEC("raw_tp/sys_enter")
 int BPF_PROG(rt_sys_enter, struct pt_regs *regs, long nr)
@@ -282,7 +282,12 @@ int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
 
 SYSCALL_HOOKS(TP_BOTH, TP_ENTRY, TP_EXIT)
 
-#define TP_SOURCE_EXIT(name) TP_EXIT(name, io, 0)
+#define TP_SOURCE_EXIT(name)					\
+SEC("tp/syscalls/sys_exit_" #name)				\
+int sys_exit_##name(struct trace_event_raw_sys_exit *ctx)	\
+{								\
+	return source_exit(NR_##name, ctx->ret);		\
+}
 SOURCE_RECVS(TP_SOURCE_EXIT)
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

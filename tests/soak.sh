@@ -87,8 +87,9 @@ wait $stuck 2>/dev/null
 sleep 0.2
 if command -v bpftool > /dev/null; then
 	# The per-thread call map of this socktrace: the newest named calls.
+	# A live thread keeps its slot there between calls, with kind 0.
 	id=$(bpftool -j map show 2>/dev/null | jq -r '[.[] | select(.name == "calls") | .id] | max // empty')
-	n=$(bpftool -j map dump id "$id" 2>/dev/null | jq length)
+	n=$(bpftool -j map dump id "$id" 2>/dev/null | jq '[.[] | select(.formatted.value.kind != 0)] | length')
 	[ -n "$id" ] && [ "$n" = 0 ] && ok "killed mid-syscall: no call left pending (map $id)" ||
 		fail "killed mid-syscall: no call left pending" "map '$id': '$n' entries"
 fi
