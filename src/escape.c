@@ -51,6 +51,15 @@ void json_string(struct buf *b, const char *s, size_t n)
 	while (i < n) {
 		unsigned char c = u[i];
 
+		/* A run of printable ASCII, which most names are: at once. */
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			k = i + 1;
+			while (k < n && u[k] >= 0x20 && u[k] < 0x7f && u[k] != '"' && u[k] != '\\')
+				k++;
+			buf_add(b, u + i, k - i);
+			i = k;
+			continue;
+		}
 		switch (c) {
 		case '"': buf_str(b, "\\\""); break;
 		case '\\': buf_str(b, "\\\\"); break;

@@ -99,6 +99,27 @@ static void numbers_and_dates(void)
 	buf_num(&b, 0, 1);
 	num[b.len] = '\0';
 	CHECK_STR(num, "18446744073709551615 -9223372036854775808 000000007 0");
+	/* Two digits at a time: every length and every width, against printf. */
+	{
+		uint64_t v = 1;
+		int bad = 0;
+
+		for (int i = 0; i < 200000; i++) {
+			char want[32];
+			int width = i % 22;
+
+			v = v * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint64_t x = i < 100 ? (uint64_t)i : v >> (i % 64);
+
+			buf_init(&b, num, sizeof(num));
+			buf_num(&b, x, width);
+			num[b.len] = '\0';
+			snprintf(want, sizeof(want), "%0*llu", width > 20 ? 20 : width, (unsigned long long)x);
+			if (strcmp(num, want) && !bad++)
+				CHECK_STR(num, want);
+		}
+		CHECK(bad == 0);
+	}
 	/* Bounded: what does not fit is cut and said so. */
 	buf_init(&b, num, 3);
 	buf_u64(&b, 12345);
