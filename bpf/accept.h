@@ -25,7 +25,7 @@ static __noinline int accept_exit(long ret)
 
 	if (ret < 0 || !proc_traced(t))
 		return 0;
-	file = fd_file(k.files, ret);
+	file = cur_fd_file(ret);
 	sk = file_sock(file);
 	if (!sock_ends(sk, &ends, true) || !sock_traced(&ends))
 		return 0;

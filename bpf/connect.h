@@ -97,7 +97,7 @@ static __noinline int connect_enter(const long *a)
 
 	if (!proc_traced(t))
 		return 0;
-	c.file = fd_file(cur_files(t), c.fd);
+	c.file = cur_fd_file(c.fd);
 	sk = file_sock(c.file);
 	/* Not an IPv4/IPv6 socket (ENOTSOCK, EBADF, AF_UNIX): nothing to say. */
 	if (!sk || !inet_family(sock_family(sk)))
@@ -182,7 +182,7 @@ static __noinline int connect_exit(long ret)
 	k.pad = 0;
 	/* Closed (and maybe reused) by another thread during the call: what
 	 * is on fd now is not the socket that connected. */
-	file = fd_file(k.files, c->fd);
+	file = cur_fd_file(c->fd);
 	if (file != c->file || file_ino(file) != c->ino) {
 		__sync_fetch_and_add(&raced, 1);
 		goto out;

@@ -138,7 +138,7 @@ __noinline int sock_io(void)
 	sk = (struct sock *)io->sk;
 
 	if (v && (v->sk != io->sk || sock_ino(sk) != v->ino)) {
-		file = fd_file(k.files, io->fd);
+		file = cur_fd_file(io->fd);
 		/* fd holds v's socket, yet the call went to another: that one
 		 * was closed during the call and fd reused. Not v's bytes. */
 		if (holds(v, file)) {
@@ -153,7 +153,7 @@ __noinline int sock_io(void)
 		if (io->ret < 0 || !inet_family(sock_family(sk)) || !proc_traced(t))
 			return 0;
 		if (!file)
-			file = fd_file(k.files, io->fd);
+			file = cur_fd_file(io->fd);
 		if ((__u64)file_sock(file) != io->sk || !sock_ends(sk, &ends, true))
 			return 0;
 		/* A socket with no peer goes where the call says. */
@@ -530,7 +530,7 @@ static __noinline int fd_io_enter(int fd, __u8 call, __u8 send, const long *a)
 	struct call c = { .kind = CK_IO, .fd = fd, .call = call, .send = send };
 	struct sock *sk;
 
-	c.file = fd_file(k.files, fd);
+	c.file = cur_fd_file(fd);
 	sk = file_sock(c.file);
 	if (!sk || !inet_family(sock_family(sk)))
 		return 0;
@@ -580,8 +580,7 @@ static __always_inline int sendfile_exit(long ret)
 /* splice into a socket is a send, out of one a receive. */
 static __always_inline int splice_enter(const long *a)
 {
-	struct task_struct *t = current_task();
-	struct sock *out = file_sock(fd_file(cur_files(t), a[2]));
+	struct sock *out = file_sock(cur_fd_file(a[2]));
 
 	if (out && inet_family(sock_family(out)))
 		return fd_io_enter(a[2], CALL_splice, 1, a);

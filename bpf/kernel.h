@@ -234,6 +234,25 @@ static __always_inline __u64 fd_file(__u64 files, int fd)
 	return (__u64)f;
 }
 
+/* fd_file() of the current task's own table: through its BTF pointers
+ * with plain loads where BTF_LOADS, so that only the slot itself is a
+ * probe read (one in place of four, on every connect, accept and close
+ * of a tracked socket). */
+static __always_inline __u64 cur_fd_file(int fd)
+{
+	if (BTF_LOADS) {
+		struct fdtable *fdt = bpf_get_current_task_btf()->files->fdt;
+		struct file **fds = fdt->fd;
+		struct file *f = NULL;
+
+		if (fd < 0 || (unsigned int)fd >= fdt->max_fds)
+			return 0;
+		bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
+		return (__u64)f;
+	}
+	return fd_file(task_files(current_task()), fd);
+}
+
 /* The struct sock of a socket file, NULL for any other file. */
 static __always_inline struct sock *file_sock(__u64 file)
 {

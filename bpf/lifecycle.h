@@ -54,7 +54,7 @@ static __always_inline int close_fd(int fd)
 	 * whatever close returns, and a return probe on the hottest hooked
 	 * syscall would cost every close on the machine. */
 	if (v) {
-		if (holds(v, fd_file(k.files, fd)))
+		if (holds(v, cur_fd_file(fd)))
 			end_sock(&k, v, REASON_CLOSE, true);
 		else
 			end_sock(&k, v, REASON_UNSEEN, false);
@@ -76,7 +76,7 @@ static __always_inline int dup_exit(long ret)
 	if (ret < 0 || !table_may_track(k.files))
 		return 0;
 	v = bpf_map_lookup_elem(&socks, &k);
-	if (v && !holds(v, fd_file(k.files, k.fd)))
+	if (v && !holds(v, cur_fd_file(k.fd)))
 		end_sock(&k, v, REASON_DUP2, false);
 	return 0;
 }

@@ -21,7 +21,7 @@ static __noinline int listen_enter(const long *a)
 
 	if (!proc_traced(t))
 		return 0;
-	c.file = fd_file(cur_files(t), c.fd);
+	c.file = cur_fd_file(c.fd);
 	c.sk = (__u64)file_sock(c.file);
 	/* Not an IPv4/IPv6 socket: nothing to say. */
 	if (!c.sk || !inet_family(sock_family((struct sock *)c.sk)))

@@ -39,6 +39,23 @@ struct {
 	__type(value, struct told);
 } told_procs SEC(".maps");
 
+/* The process this CPU told or found told last: a connect loop, a server
+ * accepting, asks again and again of the same one, and an array lookup
+ * spares it the LRU table's hash and locking. Whatever told_procs would
+ * answer, this answers too: it holds only what was told. */
+struct told_last {
+	__u32 tgid;
+	__u32 pad;
+	struct told t;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct told_last);
+} told_last SEC(".maps");
+
 static __always_inline bool told_same(const struct told *a, const struct told *b)
 {
 	if (a->pstart != b->pstart)
@@ -50,6 +67,14 @@ static __always_inline bool told_same(const struct told *a, const struct told *b
 			break;
 	}
 	return true;
+}
+
+static __always_inline void remember_told(struct told_last *last, __u32 tgid, const struct told *t)
+{
+	if (!last)
+		return;
+	last->tgid = tgid;
+	last->t = *t;
 }
 
 /* t's cgroup v2: its id, its name and its nearest ancestors' names. */
@@ -93,6 +118,7 @@ __noinline int tell_process(__u32 pid, __u64 pstart, __u64 task)
 	struct task_struct *t = task ? (struct task_struct *)task : (struct task_struct *)bpf_get_current_task();
 	__u32 tgid = BPF_CORE_READ(t, tgid), zero = 0;
 	struct told *now = bpf_map_lookup_elem(&told_scratch, &zero), *was;
+	struct told_last *last;
 	const unsigned char *exe;
 	struct proc_record *r;
 	__u64 start, len;
@@ -101,13 +127,19 @@ __noinline int tell_process(__u32 pid, __u64 pstart, __u64 task)
 		return 0;
 	now->pstart = pstart;
 	BPF_CORE_READ_STR_INTO(&now->name, t, group_leader, comm);
-	was = bpf_map_lookup_elem(&told_procs, &tgid);
-	if (was && told_same(was, now))
+	last = bpf_map_lookup_elem(&told_last, &zero);
+	if (last && last->tgid == tgid && told_same(&last->t, now))
 		return 0;
+	was = bpf_map_lookup_elem(&told_procs, &tgid);
+	if (was && told_same(was, now)) {
+		remember_told(last, tgid, now);
+		return 0;
+	}
 	r = bpf_ringbuf_reserve(&events, sizeof(*r), 0);
 	if (!r)
 		return 0;
 	bpf_map_update_elem(&told_procs, &tgid, now, BPF_ANY);
+	remember_told(last, tgid, now);
 	r->who.ts_ns = bpf_ktime_get_ns();
 	r->who.pstart = pstart;
 	r->who.pid = pid;

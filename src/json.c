@@ -64,13 +64,9 @@ void format_time(struct buf *b, int64_t real_ns)
 }
 
 /* Who the process is, as the kernel side told it: its name, parent,
- * executable and arguments. */
-static void json_process(struct buf *b, const struct who *w, const struct fmt *f)
+ * executable and arguments, as JSON members. */
+static void json_process_members(struct buf *b, const struct proc_info *p)
 {
-	const struct proc_info *p = procinfo_get(f->procs, w->pid, w->pstart);
-
-	if (!p)
-		return;
 	buf_str(b, ",\"process\":");
 	json_string(b, p->name, sizeof(p->name));
 	if (p->ppid) {
@@ -85,6 +81,43 @@ static void json_process(struct buf *b, const struct who *w, const struct fmt *f
 		buf_str(b, ",\"cmdline\":");
 		json_string(b, p->cmdline, sizeof(p->cmdline));
 	}
+}
+
+/* Those members of the processes met last, escaped once rather than on
+ * every event line (a command line is most of a line): by the proc_info
+ * and its filling, which no other filling of any table shares. */
+#define PROC_JSON_SLOTS 64
+#define PROC_JSON_MAX (16 + 6 * COMM_LEN + 32 + 10 + 6 * EXE_LEN + 16 + 6 * CMDLINE_LEN)
+
+static struct proc_json {
+	uint64_t gen;	/* 0: empty */
+	size_t len;
+	char text[PROC_JSON_MAX];
+} proc_json[PROC_JSON_SLOTS];
+
+static void json_process(struct buf *b, const struct who *w, const struct fmt *f)
+{
+	const struct proc_info *p = procinfo_get(f->procs, w->pid, w->pstart);
+	struct proc_json *c;
+	struct buf cb;
+
+	if (!p)
+		return;
+	c = &proc_json[p->gen % PROC_JSON_SLOTS];
+	if (c->gen != p->gen) {
+		buf_init(&cb, c->text, sizeof(c->text));
+		json_process_members(&cb, p);
+		c->gen = p->gen;
+		c->len = cb.len;
+		/* Sized for the longest escaping: never cut, but if it were,
+		 * the line would carry the members whole. */
+		if (cb.overflow) {
+			c->gen = 0;
+			json_process_members(b, p);
+			return;
+		}
+	}
+	buf_add(b, c->text, c->len);
 }
 
 static void json_error(struct buf *b, int64_t ret)

@@ -66,6 +66,9 @@ static void read_args(struct proc_info *info)
 		join_args(info->cmdline, mem, n);
 }
 
+/* Every filling of a proc_info, of any table: its gen. */
+static uint64_t fillings;
+
 int procinfo_note(struct procinfo *p, const void *data, size_t size, bool read_proc)
 {
 	const struct proc_record *r = data;
@@ -92,6 +95,7 @@ int procinfo_note(struct procinfo *p, const void *data, size_t size, bool read_p
 	if (n->info.cmdline[0] && !r->cmdline_len && !strncmp(n->info.name, r->name, sizeof(r->name)))
 		return 0;
 	memset(&n->info, 0, sizeof(n->info));
+	n->info.gen = ++fillings;
 	n->info.pid = r->who.pid;
 	n->info.pstart = r->who.pstart;
 	n->info.ppid = r->ppid;

@@ -20,6 +20,8 @@ struct proc_info {
 	char name[COMM_LEN];		/* NUL-terminated */
 	char exe[EXE_LEN];		/* NUL-terminated; empty: not known */
 	char cmdline[CMDLINE_LEN + 1];	/* the arguments joined by spaces; empty: not readable */
+	uint64_t gen;			/* what it says now, numbered: no two fillings of any
+					 * table share one (a formatter's cache key) */
 };
 
 /* Processes kept at most; past that, new ones are not named. */

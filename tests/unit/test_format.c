@@ -418,6 +418,24 @@ int main(void)
 		f.procs = p;
 		CHECK(strstr(json(&e), ",\"process\":\"\\u0001") != NULL);
 		CHECK(strlen(json(&e)) + 128 < LINE_MAX_LEN);
+		/* Told again (it ran another program): lines say the new one,
+		 * not what the formatter kept of the old. */
+		memset(r.name, 0, sizeof(r.name));
+		strcpy(r.name, "new\"name");
+		memset(r.cmdline, 0, sizeof(r.cmdline));
+		strcpy(r.cmdline, "run");
+		r.cmdline_len = 4;
+		procinfo_note(p, &r, sizeof(r), false);
+		CHECK(strstr(json(&e), ",\"process\":\"new\\\"name\"") != NULL);
+		CHECK(strstr(json(&e), ",\"cmdline\":\"run\"") != NULL);
+		/* Another table at the same address with the same process: its
+		 * own filling, not the last table's. */
+		procinfo_free(p);
+		p = procinfo_new();
+		strcpy(r.name, "third");
+		procinfo_note(p, &r, sizeof(r), false);
+		f.procs = p;
+		CHECK(strstr(json(&e), ",\"process\":\"third\"") != NULL);
 		f.procs = NULL;
 		procinfo_free(p);
 	}
