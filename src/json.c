@@ -6,6 +6,7 @@
 #include "cgnames.h"
 #include "escape.h"
 #include "format.h"
+#include "hmap.h"
 #include "kinds.h"
 #include "names.h"
 #include "procinfo.h"
@@ -34,12 +35,27 @@ static void civil(int64_t days, int64_t *y, unsigned int *m, unsigned int *d)
 	*y = yoe + era * 400 + (*m <= 2);
 }
 
+/* The second last formatted, as "YYYY-MM-DDTHH:MM:SS.": events come many
+ * to a second. */
+static struct {
+	bool used;
+	int64_t secs;
+	char text[20];
+} last_second;
+
 void format_time(struct buf *b, int64_t real_ns)
 {
 	long nsec;
 	int64_t secs = split_ns(real_ns, &nsec), days = secs / 86400, sod = secs % 86400, y;
 	unsigned int m, d;
+	size_t mark = b->len;
 
+	if (last_second.used && last_second.secs == secs) {
+		buf_add(b, last_second.text, sizeof(last_second.text));
+		buf_num(b, nsec, 9);
+		buf_char(b, 'Z');
+		return;
+	}
 	if (sod < 0) {
 		sod += 86400;
 		days--;
@@ -59,6 +75,11 @@ void format_time(struct buf *b, int64_t real_ns)
 	buf_char(b, ':');
 	buf_num(b, sod % 60, 2);
 	buf_char(b, '.');
+	if (!b->overflow && b->len - mark == sizeof(last_second.text)) {
+		memcpy(last_second.text, b->p + mark, sizeof(last_second.text));
+		last_second.secs = secs;
+		last_second.used = true;
+	}
 	buf_num(b, nsec, 9);
 	buf_char(b, 'Z');
 }
@@ -142,12 +163,63 @@ static void field_str(struct buf *b, const char *key, const char *s)
 	buf_char(b, '"');
 }
 
+/* The socket's members: its descriptor, id, protocol and ends. */
+static void json_socket_members(struct buf *b, const struct sockinfo *s)
+{
+	const struct ends *n = &s->ends;
+	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
+
+	addr_str(n->saddr, n->family, saddr);
+	addr_str(n->daddr, dfamily(n), daddr);
+	buf_str(b, ",\"fd\":");
+	buf_i64(b, s->fd);
+	field_num(b, ",\"sock\":", s->id);
+	field_str(b, ",\"family\":", family_name(n->family));
+	field_str(b, ",\"proto\":", proto_name(n->proto, tmp, sizeof(tmp)));
+	field_str(b, ",\"saddr\":", saddr);
+	field_num(b, ",\"sport\":", n->sport);
+	field_str(b, ",\"daddr\":", daddr);
+	field_num(b, ",\"dport\":", n->dport);
+	field_num(b, ",\"cgroup\":", s->cgroup);
+	field_num(b, ",\"netns\":", s->netns);
+}
+
+/* Those members of the sockets met last: a socket's events repeat them
+ * (a send's line is mostly its socket), so they are formatted once for
+ * each state of it, the whole sockinfo being the key. */
+#define SOCK_JSON_SLOTS 256
+#define SOCK_JSON_MAX 384
+
+static struct sock_json {
+	bool used;
+	struct sockinfo key;
+	size_t len;
+	char text[SOCK_JSON_MAX];
+} sock_json[SOCK_JSON_SLOTS];
+
+static void json_socket(struct buf *b, const struct sockinfo *s)
+{
+	struct sock_json *c = &sock_json[hash_bytes(HASH_SEED, &s->id, sizeof(s->id)) % SOCK_JSON_SLOTS];
+	struct buf cb;
+
+	if (!c->used || memcmp(&c->key, s, sizeof(*s))) {
+		buf_init(&cb, c->text, sizeof(c->text));
+		json_socket_members(&cb, s);
+		c->used = !cb.overflow;
+		c->key = *s;
+		c->len = cb.len;
+		if (cb.overflow) {
+			json_socket_members(b, s);
+			return;
+		}
+	}
+	buf_add(b, c->text, c->len);
+}
+
 void format_json(struct buf *b, const struct event *e, const struct fmt *f)
 {
 	const struct kind_info *k = kind_info(e->h.kind);
 	const struct event_head *h = &e->h;
-	const struct ends *n = &h->sock.ends;
-	char saddr[INET6_ADDRSTRLEN], daddr[INET6_ADDRSTRLEN], tmp[32];
 
 	buf_str(b, "{\"time\":\"");
 	format_time(b, wall_ns(h->who.ts_ns, f->realtime_off));
@@ -163,19 +235,7 @@ void format_json(struct buf *b, const struct event *e, const struct fmt *f)
 	json_string(b, h->who.comm, sizeof(h->who.comm));
 	json_process(b, &h->who, f);
 	if (k->socket) {
-		addr_str(n->saddr, n->family, saddr);
-		addr_str(n->daddr, dfamily(n), daddr);
-		buf_str(b, ",\"fd\":");
-		buf_i64(b, h->sock.fd);
-		field_num(b, ",\"sock\":", h->sock.id);
-		field_str(b, ",\"family\":", family_name(n->family));
-		field_str(b, ",\"proto\":", proto_name(n->proto, tmp, sizeof(tmp)));
-		field_str(b, ",\"saddr\":", saddr);
-		field_num(b, ",\"sport\":", n->sport);
-		field_str(b, ",\"daddr\":", daddr);
-		field_num(b, ",\"dport\":", n->dport);
-		field_num(b, ",\"cgroup\":", h->sock.cgroup);
-		field_num(b, ",\"netns\":", h->sock.netns);
+		json_socket(b, &h->sock);
 		if (cgnames_get(f->names, h->sock.cgroup)) {
 			buf_str(b, ",\"container\":");
 			json_string(b, cgnames_get(f->names, h->sock.cgroup), 80);

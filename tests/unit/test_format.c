@@ -213,6 +213,15 @@ int main(void)
 		  "\"daddr\":\"93.184.216.34\",\"dport\":80,\"cgroup\":7,\"netns\":4026531840,\"ret\":0,"
 		  "\"latency_ns\":42000}\n");
 	CHECK_STR(text(&e), "10      curl            3    connect tcp 10.0.0.2:40000 > 93.184.216.34:80 ok in 42 us\n");
+	/* The same socket at other ends (a UDP socket connected again): its
+	 * members as they are now, not as the formatter kept them. */
+	e.h.sock.ends.dport = 53;
+	HAS(json(&e), "\"daddr\":\"93.184.216.34\",\"dport\":53,");
+	e.h.sock.ends.daddr[3] = 35;
+	HAS(json(&e), "\"daddr\":\"93.184.216.35\",\"dport\":53,");
+	e.h.sock.ends.daddr[3] = 34;
+	e.h.sock.ends.dport = 80;
+	HAS(json(&e), "\"daddr\":\"93.184.216.34\",\"dport\":80,");
 	e.connect.ret = -ECONNREFUSED;
 	HAS(json(&e), "\"ret\":-111,\"error\":\"ECONNREFUSED\",\"latency_ns\":42000}");
 	HAS(text(&e), "93.184.216.34:80 ECONNREFUSED in 42 us\n");
