@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 /* socktrace: the IPv4 and IPv6 sockets of every process, live. */
 #include <errno.h>
+#include <malloc.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -551,6 +552,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, "socktrace: %s\n", err);
 		goto cleanup;
 	}
+	/* Loading parsed the kernel's BTF (megabytes) and freed it: give the
+	 * pages back before the ring is mapped, or they stay in socktrace's
+	 * RSS for good (bench/README.md, RSS). */
+	malloc_trim(0);
 	n = ring_open(&ring, tracer_ring_fd(&c.tr), handle_event, &c);
 	if (n) {
 		fprintf(stderr, "socktrace: cannot map the ring buffer: %s\n", strerror(-n));
