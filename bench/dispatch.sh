@@ -24,6 +24,8 @@ done
 # start CONFIG: starts its tracer on CPU 0 and waits until it has attached.
 start() {
 	pid=
+	# The last tracer's line must not pass for this one's.
+	: > "$W/err"
 	case $1 in
 	floor) taskset -c 0 $FLOOR --attach tracepoint > /dev/null 2> "$W/err" & pid=$! ;;
 	per-syscall) taskset -c 0 bpftrace bench/syscalls-floor.bt > "$W/err" 2>&1 & pid=$! ;;

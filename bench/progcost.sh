@@ -28,6 +28,9 @@ sysctl -q -w kernel.bpf_stats_enabled=1 || exit 1
 # one BINARY: one traced run; appends a JSON line to $W/runs.
 one() {
 
+	# The last run's line must not pass for this one's: the shell empties
+	# err only once the tracer's process is on its way.
+	: > "$W/err"
 	# shellcheck disable=SC2086 # ARGS is a list of options
 	taskset -c 0 "$1" --output json --events all ${ARGS:-} --status "$W/status" > "$W/out" 2> "$W/err" < /dev/null &
 	pid=$!

@@ -63,8 +63,8 @@ static __always_inline void who_current(struct who *w, struct task_struct *t, co
 		w->pstart = v->pstart;
 		w->nspid = v->nspid;
 	} else {
-		w->pstart = task_pstart(t);
-		w->nspid = ns_tgid(t);
+		w->pstart = cur_pstart(t);
+		w->nspid = cur_ns_tgid(t);
 	}
 }
 

@@ -177,9 +177,9 @@ __noinline int sock_io(void)
 	} else if (v->flags & SV_QUIET) {
 		/* A fork's copy, first used: from now on it is the child's. */
 		v->flags &= ~SV_QUIET;
-		v->owner = task_tgid(t);
-		v->pstart = task_pstart(t);
-		v->nspid = ns_tgid(t);
+		v->owner = cur_tgid(t);
+		v->pstart = cur_pstart(t);
+		v->nspid = cur_ns_tgid(t);
 		tell_process(v->owner, v->pstart, 0);
 		emit_head(EV_OPEN, t, v);
 	}

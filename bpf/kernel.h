@@ -193,6 +193,34 @@ static __always_inline __u32 ns_tgid(struct task_struct *t)
 	return up.nr;
 }
 
+/*
+ * task_pstart(), task_tgid() and ns_tgid() of the current task t: plain
+ * loads through its BTF pointer where BTF_LOADS, six probe reads fewer
+ * each time a socket is tracked or its process told. A process in a pid
+ * namespace of its own (level > 0) takes the probe-read path: its number
+ * there sits at a variable offset, which a BTF pointer may not take.
+ */
+static __always_inline __u64 cur_pstart(struct task_struct *t)
+{
+	if (BTF_LOADS)
+		return bpf_get_current_task_btf()->group_leader->start_time;
+	return task_pstart(t);
+}
+
+static __always_inline __u32 cur_tgid(struct task_struct *t)
+{
+	if (!viewer_pidns)
+		return bpf_get_current_pid_tgid() >> 32;
+	return task_tgid(t);
+}
+
+static __always_inline __u32 cur_ns_tgid(struct task_struct *t)
+{
+	if (BTF_LOADS && !bpf_get_current_task_btf()->group_leader->thread_pid->level)
+		return 0;
+	return ns_tgid(t);
+}
+
 /* A 32-bit syscall: its numbers and registers are not the native ones. */
 static __always_inline bool task_compat(struct task_struct *t)
 {

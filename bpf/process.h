@@ -186,7 +186,7 @@ static __always_inline void tell_current(struct task_struct *t)
 	__u32 pid, tid;
 
 	cur_ids(t, &pid, &tid);
-	tell_process(pid, task_pstart(t), 0);
+	tell_process(pid, cur_pstart(t), 0);
 }
 
 #endif

@@ -221,9 +221,16 @@ static __noinline struct sock_val *track(struct fd_key *k, const struct ends *en
 	nv->ino = file_ino(n->file);
 	nv->sk = n->sk;
 	nv->start_ns = bpf_ktime_get_ns();
-	nv->pstart = task_pstart(t);
-	nv->owner = task_tgid(t);
-	nv->nspid = ns_tgid(t);
+	/* An iterator's task is not the current one. */
+	if ((__u64)t == bpf_get_current_task()) {
+		nv->pstart = cur_pstart(t);
+		nv->owner = cur_tgid(t);
+		nv->nspid = cur_ns_tgid(t);
+	} else {
+		nv->pstart = task_pstart(t);
+		nv->owner = task_tgid(t);
+		nv->nspid = ns_tgid(t);
+	}
 	return insert(k, nv);
 }
 
