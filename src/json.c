@@ -145,7 +145,11 @@ static void json_error(struct buf *b, int64_t ret)
 {
 	char tmp[32];
 
-	buf_fmt(b, ",\"ret\":%" PRId64 ",\"error\":\"%s\"", ret, errno_name(ret, tmp, sizeof(tmp)));
+	buf_str(b, ",\"ret\":");
+	buf_i64(b, ret);
+	buf_str(b, ",\"error\":\"");
+	buf_str(b, errno_name(ret, tmp, sizeof(tmp)));
+	buf_char(b, '"');
 }
 
 /* ,"key":v  and  ,"key":"s" */
@@ -153,6 +157,12 @@ static void field_num(struct buf *b, const char *key, uint64_t v)
 {
 	buf_str(b, key);
 	buf_u64(b, v);
+}
+
+static void field_i64(struct buf *b, const char *key, int64_t v)
+{
+	buf_str(b, key);
+	buf_i64(b, v);
 }
 
 static void field_str(struct buf *b, const char *key, const char *s)
@@ -252,7 +262,7 @@ void json_connect(struct buf *b, const struct event *e)
 	if (e->connect.ret < 0 && (e->connect.ret != -EINPROGRESS || async))
 		json_error(b, e->connect.ret);
 	else
-		buf_fmt(b, ",\"ret\":%" PRId64, (int64_t)e->connect.ret);
+		field_i64(b, ",\"ret\":", e->connect.ret);
 	if (async)
 		buf_str(b, ",\"async\":true");
 	/* A connect in progress is timed by its outcome. */
@@ -281,7 +291,7 @@ void json_disconnect(struct buf *b, const struct event *e)
 
 void json_open(struct buf *b, const struct event *e)
 {
-	buf_fmt(b, ",\"origin\":\"%s\"", origin_name(e->h.sock.origin));
+	field_str(b, ",\"origin\":", origin_name(e->h.sock.origin));
 	if (e->h.flags & EVF_LISTENING)
 		buf_str(b, ",\"listening\":true");
 }

@@ -14,9 +14,15 @@ static const struct kind_info kinds[EV_KINDS] = {
 bool event_decode(const void *data, size_t size, struct event *e)
 {
 	const struct kind_info *k;
+	size_t n = size < sizeof(*e) ? size : sizeof(*e);
 
-	memset(e, 0, sizeof(*e));
-	memcpy(e, data, size < sizeof(*e) ? size : sizeof(*e));
+	/* The record, then zeros past it, each by the C library's small
+	 * copies: a size the compiler knows the bound of, it writes with rep
+	 * movs and rep stos, whose start-up was 6% of the reader's time
+	 * (perf). The empty asm hides the bound. */
+	__asm__("" : "+r"(n));
+	memcpy(e, data, n);
+	memset((char *)e + n, 0, sizeof(*e) - n);
 	k = size >= sizeof(e->h) ? kind_info(e->h.kind) : NULL;
 	return k && size >= k->size;
 }
