@@ -27,6 +27,19 @@ FLOOR_OBJS := $(filter-out main,$(APP))
 $(OUT)/bench/floor: bench/floor.c $(FLOOR_OBJS:%=$(FLOOR)/%.o) | $(OUT)/bench
 	$(CC) -I$(FLOOR) $(ALL_CFLAGS) $^ $(LIBS) -o $@
 
+# The fentry floor: the kprobe mode's hooks as fentry/fexit programs.
+$(FLOOR)/fentry_progs.h: $(OUT)/socktrace.bpf.o $(OUT)/bench/floorgen | $(FLOOR)
+	$(OUT)/bench/floorgen --fentry $< > $@
+
+$(FLOOR)/fentry.bpf.o: bench/fentry.bpf.c $(FLOOR)/fentry_progs.h vmlinux/$(ARCH)/vmlinux.h | $(FLOOR)
+	$(CLANG) $(BPF_CFLAGS) -I$(FLOOR) -c $< -o $@
+
+$(FLOOR)/fentry.skel.h: $(FLOOR)/fentry.bpf.o
+	$(BPFTOOL) gen skeleton $< > $@
+
+$(OUT)/bench/fentry: bench/fentry.c $(FLOOR)/fentry.skel.h | $(OUT)/bench
+	$(CC) -I$(FLOOR) $(ALL_CFLAGS) $< $(LIBS) -o $@
+
 $(FLOOR) $(OUT)/bench:
 	mkdir -p $@
 
@@ -37,6 +50,9 @@ $(OUT)/static/load: bench/load.c | $(OUT)/static
 $(OUT)/static/floor: bench/floor.c $(FLOOR_OBJS:%=$(FLOOR)/%.o) | $(OUT)/static
 	$(CC) -I$(FLOOR) $(ALL_CFLAGS) -static $^ $(LIBS) -o $@
 
+$(OUT)/static/fentry: bench/fentry.c $(FLOOR)/fentry.skel.h | $(OUT)/static
+	$(CC) -I$(FLOOR) $(ALL_CFLAGS) -static $< $(LIBS) -o $@
+
 # The kprobe mode, which this machine's kernel may lack, measured in a
 # Debian 12 guest under qemu (bench/vm.sh, tests/vm/bench-guest.sh).
 BENCH_VM_DEPS := jq qemu-system-x86 busybox-static cpio gzip
@@ -45,6 +61,7 @@ deps-bench-vm: deps-build
 	$(call install_missing,$(BENCH_VM_DEPS))
 
 bench-vm: deps-bench-vm
-	$(MAKE) $(OUT)/static/socktrace $(OUT)/static/floor $(OUT)/static/load
+	$(MAKE) $(OUT)/static/socktrace $(OUT)/static/floor $(OUT)/static/load $(OUT)/static/fentry
 	SOCKTRACE=$(OUT)/static/socktrace FLOOR=$(OUT)/static/floor LOAD=$(OUT)/static/load \
+		FENTRY=$(OUT)/static/fentry \
 		BENCH_OUT=$(OUT)/bench bench/vm.sh

@@ -12,6 +12,8 @@
 #   bench/vm.sh         environment (defaults in brackets):
 #     SOCKTRACE, FLOOR, LOAD   static binaries [build/static/socktrace, build/static/floor,
 #                              build/static/load]
+#     FENTRY         static bench/fentry, the kprobe mode's hooks as fentry/fexit
+#                    programs that return at once: measured too when given []
 #     BENCH_VM       guest kernel, a line of tests/vm/kernels (amd64) [bookworm]
 #     ROUNDS         rounds [3]
 #     RUN_MS         length of one timed loop, guest ms [500]
@@ -32,6 +34,7 @@ root=$PWD
 SOCKTRACE=${SOCKTRACE:-build/static/socktrace}
 FLOOR=${FLOOR:-build/static/floor}
 LOAD=${LOAD:-build/static/load}
+FENTRY=${FENTRY:-}
 NAME=${BENCH_VM:-bookworm}
 ROUNDS=${ROUNDS:-3}
 RUN_MS=${RUN_MS:-500}
@@ -67,6 +70,10 @@ mkdir -p "$VM_DIR/t"
 cp "$SOCKTRACE" "$VM_DIR/t/socktrace"
 cp "$FLOOR" "$VM_DIR/t/floor"
 cp "$LOAD" "$VM_DIR/t/load"
+if [ -n "$FENTRY" ]; then
+	[ -x "$FENTRY" ] || die "$FENTRY is not built (make $FENTRY)"
+	cp "$FENTRY" "$VM_DIR/t/fentry"
+fi
 cp tests/vm/bench-guest.sh "$VM_DIR/t/bench-guest.sh"
 cp tests/tracer.sh "$VM_DIR/t/tracer.sh"
 
@@ -122,7 +129,7 @@ def median: sort | if length == 0 then null elif length % 2 == 1 then .[length /
 		lost: (map(.status.events.lost // null) | if all(. != null) then add else null end),
 		events_ok: (if .[0].config | startswith("socktrace") then
 			all(.[]; . as $r | .status != null and .status.events.lost == 0 and .seen.total == .expected_events and
-				all(.expected | keys[]; $r.seen[.] == $r.expected[.])) else null end),
+				all(.expected | keys[]; ($r.seen[.] // 0) == $r.expected[.])) else null end),
 		accounted: (if .[0].config | startswith("socktrace") then
 			all(.[]; .status != null and .seen.total + .status.events.lost == .expected_events) else null end),
 		failed_stops: [.[] | select(.stop_rc != "0") | .round]}}) | from_entries)}) | from_entries) as $loops |
@@ -141,7 +148,7 @@ def pad(w): tostring | if length >= w then . else . + (" " * (w - length)) end;
 def lpad(w): tostring | if length >= w then . else (" " * (w - length)) + . end;
 def cell(c): if c == null then "-" else "\(c.median_ns | round) (\(r(c.ratio)))" end;
 def modes: ["kprobe", "tracepoint"];
-def configs: ["untraced", "floor-kprobe", "socktrace-kprobe", "floor-tracepoint", "socktrace-tracepoint"];
+def configs: ["untraced", "floor-kprobe", "socktrace-kprobe", "floor-tracepoint", "socktrace-tracepoint", "floor-fentry"];
 .above_floor as $above |
 "socktrace bench-vm — \(.date)",
 "guest: \(.guest.package), kernel \(.guest.kernel) (kprobes: \(.guest.kprobes)), qemu TCG, \(.guest.cpus) vCPU(s); \(.qemu)",
@@ -155,6 +162,13 @@ def configs: ["untraced", "floor-kprobe", "socktrace-kprobe", "floor-tracepoint"
 (.loops | to_entries[] | .key as $p | .value as $v | ($p | pad(10)) + ("\($v.untraced.median_ns | round)" | lpad(9)) +
 	([modes[] as $m | (cell($v["floor-" + $m]) | lpad(16)) + (cell($v["socktrace-" + $m]) | lpad(16)) +
 		(r3($above[$p][$m]) | lpad(12))] | join(""))),
+(if [.loops[] | has("floor-fentry")] | any then
+	"",
+	"the hooks alone, programs that return at once: ns per operation (ratio to untraced)",
+	("loop" | pad(10)) + ("kprobe pairs" | lpad(16)) + ("fentry/fexit" | lpad(16)) + ("tracepoints" | lpad(16)),
+	(.loops | to_entries[] | .key as $p | .value as $v | ($p | pad(10)) + (cell($v["floor-kprobe"]) | lpad(16)) +
+		(cell($v["floor-fentry"]) | lpad(16)) + (cell($v["floor-tracepoint"]) | lpad(16)))
+else empty end),
 "",
 "ns per operation round by round, and spread (max - min) / median",
 (.loops | to_entries[] | .key as $p | .value | to_entries | sort_by(.key as $k | configs | index($k))[] |

@@ -11,7 +11,9 @@
 # round, the mode the tracer reported, and for socktrace the load's events
 # it wrote, by kind, and its "stopped" status record.
 #
-# Needs /t/load, /t/floor, /t/socktrace (static). Kernel command line words
+# Needs /t/load, /t/floor, /t/socktrace (static); with /t/fentry (bench/fentry:
+# the kprobe mode's hooks as fentry/fexit programs that return at once) a
+# sixth configuration, floor-fentry. Kernel command line words
 # (environment here): BENCH_ROUNDS [3], BENCH_MS [500], BENCH_PATTERNS
 # [sendto,udpconn,tcp,openclose,write,read], BENCH_WAIT_SECS [120]: how long a
 # tracer may take to attach or to exit. Under -icount these are guest
@@ -22,6 +24,7 @@ MS=${BENCH_MS:-500}
 PATTERNS=$(echo "${BENCH_PATTERNS:-sendto,udpconn,tcp,openclose,write,read}" | tr , ' ')
 WAIT=${BENCH_WAIT_SECS:-120}
 CONFIGS="untraced floor-kprobe socktrace-kprobe floor-tracepoint socktrace-tracepoint"
+[ -x /t/fentry ] && CONFIGS="$CONFIGS floor-fentry"
 T=/tmp/bench
 mkdir -p "$out" $T
 : >$T/file
@@ -44,6 +47,9 @@ one() {
     local r="$1" p="$2" cfg="$3" mode="${3#*-}" pid='' ready='' got='' extra='' line lrc lpid seen status
     rm -f $T/out $T/err $T/status
     case $cfg in
+    floor-fentry)
+        $pin /t/fentry >/dev/null 2>$T/err </dev/null &
+        pid=$! ready='^fentry: attached' ;;
     floor-*)
         $pin /t/floor --attach "$mode" >/dev/null 2>$T/err </dev/null &
         pid=$! ready='^floor: attached' ;;
@@ -80,8 +86,8 @@ one() {
         lpid=$(echo "$line" | sed 's/.*"pid":\([0-9]*\),.*/\1/')
         seen=$(awk -v k="\"pid\":$lpid," 'index($0, k) && match($0, /"event":"[a-z]+"/) {
                 n[substr($0, RSTART + 9, RLENGTH - 10)]++; t++ }
-            END { printf "{\"connect\":%d,\"accept\":%d,\"send\":%d,\"recv\":%d,\"close\":%d,\"total\":%d}",
-                n["connect"], n["accept"], n["send"], n["recv"], n["close"], t }' $T/out)
+            END { printf "{\"connect\":%d,\"accept\":%d,\"send\":%d,\"recv\":%d,\"close\":%d,\"listen\":%d,\"total\":%d}",
+                n["connect"], n["accept"], n["send"], n["recv"], n["close"], n["listen"], t }' $T/out)
         status=$(grep -m1 '"status":"stopped"' $T/status 2>/dev/null)
         [ -n "$status" ] || status=null
         [ "$STOP_RC" = 0 ] || cp $T/err "$out/failed-$cfg-$r-$p.err" ;;
