@@ -42,7 +42,7 @@ static __noinline int accept_exit(long ret)
 	 * not in track(), whose call chain has no stack left for it on the
 	 * older kernels (512 bytes for a whole chain). */
 	tell_process(v->owner, v->pstart, 0);
-	emit_head(EV_ACCEPT, t, v);
+	emit_head_at(EV_ACCEPT, t, v, v->start_ns);
 	return 0;
 }
 

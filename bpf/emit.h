@@ -51,11 +51,12 @@ static __always_inline void cur_ids(struct task_struct *t, __u32 *pid, __u32 *ti
 	*tid = viewer_pidns ? task_tid(t) : (__u32)id;
 }
 
-/* Who: the calling thread (t is current), now. v, when given, is the
+/* Who: the calling thread (t is current), at ts. v, when given, is the
  * tracked descriptor and saves reading the pid namespace again. */
-static __always_inline void who_current(struct who *w, struct task_struct *t, const struct sock_val *v)
+static __always_inline void who_current_at(struct who *w, struct task_struct *t, const struct sock_val *v,
+					   __u64 ts)
 {
-	w->ts_ns = bpf_ktime_get_ns();
+	w->ts_ns = ts;
 	cur_ids(t, &w->pid, &w->tid);
 	w->uid = (__u32)bpf_get_current_uid_gid();
 	bpf_get_current_comm(w->comm, sizeof(w->comm));
@@ -66,6 +67,12 @@ static __always_inline void who_current(struct who *w, struct task_struct *t, co
 		w->pstart = cur_pstart(t);
 		w->nspid = cur_ns_tgid(t);
 	}
+}
+
+/* Who: the calling thread, now. */
+static __always_inline void who_current(struct who *w, struct task_struct *t, const struct sock_val *v)
+{
+	who_current_at(w, t, v, bpf_ktime_get_ns());
 }
 
 /* Who, for a task that is not running this program (an iterator's). */
@@ -80,25 +87,40 @@ static __always_inline void who_task(struct who *w, struct task_struct *t)
 	w->nspid = ns_tgid(t);
 }
 
-/* A header: kind, the calling thread, and the tracked descriptor v. */
-static __always_inline void head_of(struct event_head *h, __u8 kind, struct task_struct *t,
-				    const struct sock_val *v)
+/* A header: kind, the calling thread at ts, and the tracked descriptor v. */
+static __always_inline void head_at(struct event_head *h, __u8 kind, struct task_struct *t,
+				    const struct sock_val *v, __u64 ts)
 {
-	who_current(&h->who, t, v);
+	who_current_at(&h->who, t, v, ts);
 	h->sock = v->info;
 	h->kind = kind;
 	h->flags = 0;
 }
 
-/* A header-only event (accept, open, disconnect) of v by the caller. */
-static __always_inline void emit_head(__u8 kind, struct task_struct *t, const struct sock_val *v)
+/* The same, now. */
+static __always_inline void head_of(struct event_head *h, __u8 kind, struct task_struct *t,
+				    const struct sock_val *v)
+{
+	head_at(h, kind, t, v, bpf_ktime_get_ns());
+}
+
+/* A header-only event (accept, open, disconnect) of v by the caller, at
+ * ts: a descriptor that this program has just begun to track is told at
+ * the time its entry was made, v->start_ns, with no second clock read (a
+ * clock read costs as much as a map lookup, more in a VM). */
+static __always_inline void emit_head_at(__u8 kind, struct task_struct *t, const struct sock_val *v, __u64 ts)
 {
 	struct event *e = reserve(kind, sizeof(struct event_head));
 
 	if (!e)
 		return;
-	head_of(&e->h, kind, t, v);
+	head_at(&e->h, kind, t, v, ts);
 	submit(e);
+}
+
+static __always_inline void emit_head(__u8 kind, struct task_struct *t, const struct sock_val *v)
+{
+	emit_head_at(kind, t, v, bpf_ktime_get_ns());
 }
 
 #endif

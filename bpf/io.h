@@ -173,7 +173,7 @@ __noinline int sock_io(void)
 		tell_process(v->owner, v->pstart, 0);
 		/* Another thread may have started it first: one open. */
 		if (v == tracked_here(v))
-			emit_head(EV_OPEN, t, v);
+			emit_head_at(EV_OPEN, t, v, v->start_ns);
 	} else if (v->flags & SV_QUIET) {
 		/* A fork's copy, first used: from now on it is the child's. */
 		v->flags &= ~SV_QUIET;
