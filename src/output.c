@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0)
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <string.h>
 #include <time.h>
@@ -109,6 +110,18 @@ static bool room_before_deadline(struct output *out)
 	return n == 1 && (p.revents & POLLOUT);
 }
 
+/* The bytes of p up to its last newline within max (a line is never
+ * longer: LINE_MAX_LEN), so that a write of them ends a line. Written so
+ * once a stop is asked for, a deadline that passes between two writes
+ * leaves no line cut for the reader (a 4096-byte cut was seen by jq as
+ * an unfinished string). */
+static size_t whole_lines(const char *p, size_t max)
+{
+	const char *nl = memrchr(p, '\n', max);
+
+	return nl ? (size_t)(nl - p) + 1 : max;
+}
+
 static size_t count_lines(const char *p, size_t n)
 {
 	size_t lines = 0;
@@ -131,8 +144,8 @@ bool output_flush(struct output *out)
 		if (stopping) {
 			if (!room_before_deadline(out))
 				break;
-			if (n > 4096)
-				n = 4096;
+			if (n > PIPE_BUF)
+				n = whole_lines(out->b.p + off, PIPE_BUF);
 		}
 		w = write(out->fd, out->b.p + off, n);
 		if (w > 0) {

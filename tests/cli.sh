@@ -717,6 +717,37 @@ else
 	fail "stalled reader: SIGINT ends it within a second" "exit $rc after $ms ms: $(tr '\n' '|' < "$tmp/err")"
 fi
 
+# A reader that takes the output, but slowly: stopped with lines still
+# waiting, socktrace writes what fits in its second and gives up the rest,
+# counted; whatever it wrote is whole lines, each valid JSON.
+rm -f "$tmp/fifo" "$tmp/status" "$tmp/slow.json"
+mkfifo "$tmp/fifo"
+python3 -c 'import os, sys, time
+out = open(sys.argv[1], "wb")
+while True:
+    d = os.read(0, 1024)
+    if not d:
+        break
+    out.write(d)
+    time.sleep(0.005)' "$tmp/slow.json" < "$tmp/fifo" &
+reader=$!
+"$SOCKTRACE" --output json -e all --status "$tmp/status" > "$tmp/fifo" 2> "$tmp/err" &
+pid=$!
+wait_line "$tmp/status" tracing $pid 100
+"$SOCKDRIVE" flood 3000 > /dev/null
+sleep 0.3
+kill -INT $pid
+wait $pid
+rc=$?
+wait $reader
+lines=$(wc -l < "$tmp/slow.json")
+if [ $rc = 0 ] && [ "$(final '.events.unwritten > 0')" = true ] && [ -s "$tmp/slow.json" ] &&
+   [ "$(tail -c 1 "$tmp/slow.json" | od -An -c | tr -d ' ')" = '\n' ] && jq -c . "$tmp/slow.json" > /dev/null 2>&1; then
+	ok "slow reader: stopped with lines waiting, $lines whole lines written, each valid JSON, the rest counted"
+else
+	fail "slow reader: only whole lines, each valid JSON" "exit $rc, $lines lines, ends with $(tail -c 20 "$tmp/slow.json" | od -An -c | tr -s ' ' | tail -1), $(final .events)"
+fi
+
 # The same with a non-blocking stdout, stopped and continued while it
 # waits for room: no syscall the sandbox forgot (restart_syscall).
 rm -f "$tmp/status"
