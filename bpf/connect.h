@@ -164,7 +164,7 @@ static __noinline int connect_exit(long ret)
 {
 	struct task_struct *t = current_task();
 	struct call *c = find_call(CK_CONNECT);
-	bool ok = ret == 0 || ret == -EINPROGRESS, fresh = false;
+	bool ok = ret == 0 || ret == -EINPROGRESS;
 	struct ends ends = {};
 	struct sock_val *v;
 	struct pending_connect *pc;
@@ -173,7 +173,7 @@ static __noinline int connect_exit(long ret)
 	struct event *e;
 	struct sock *sk;
 	__u32 zero = 0;
-	__u64 file;
+	__u64 file, ts = 0;
 
 	if (!c)
 		return 0;
@@ -215,14 +215,15 @@ static __noinline int connect_exit(long ret)
 		struct newsock n = { c->file, c->sk, bpf_get_current_cgroup_id(), ORIGIN_CONNECT, DIR_OUT };
 
 		v = track(&k, &ends, &n, t);
-		fresh = v != NULL;
+		/* Told at the time of its entry: no second clock read. */
+		if (v)
+			ts = v->start_ns;
 	}
 	pc = bpf_map_lookup_elem(&connect_head, &zero);
 	if (!pc)
 		goto out;
 	h = &pc->head;
-	/* A socket tracked just now is told at the time of its entry. */
-	who_current_at(&h->who, t, v, fresh && v ? v->start_ns : bpf_ktime_get_ns());
+	who_current_at(&h->who, t, v, ts ?: bpf_ktime_get_ns());
 	/* Who its process is, before the event: with the ids just read (the
 	 * start from the descriptor's entry when it is its owner's). */
 	tell_process(h->who.pid, h->who.pstart, 0);

@@ -554,7 +554,7 @@ int main(int argc, char **argv)
 	}
 	/* Loading parsed the kernel's BTF (megabytes) and freed it: give the
 	 * pages back before the ring is mapped, or they stay in socktrace's
-	 * RSS for good (bench/README.md, RSS). */
+	 * RSS for good (bench/README.md, what was tried). */
 	malloc_trim(0);
 	n = ring_open(&ring, tracer_ring_fd(&c.tr), handle_event, &c);
 	if (n) {
